@@ -1,0 +1,99 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { AppError, type ErrorCode, type FieldError } from '@todo/core';
+
+/** The one mapping from domain error codes to HTTP statuses; a new code does not compile until it is added here. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  invalid_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  service_unavailable: 503,
+  internal: 500,
+};
+
+const TITLES: Record<ErrorCode, string> = {
+  validation_failed: 'Validation failed',
+  invalid_json: 'Malformed JSON',
+  unsupported_media_type: 'Unsupported media type',
+  payload_too_large: 'Payload too large',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  not_found: 'Not found',
+  conflict: 'Conflict',
+  rate_limited: 'Too many requests',
+  service_unavailable: 'Service unavailable',
+  internal: 'Internal server error',
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export function toProblem(error: AppError, instance?: string): Problem {
+  return {
+    type: `urn:todo-ai-chatbot:problem:${error.code}`,
+    title: TITLES[error.code],
+    status: HTTP_STATUS[error.code],
+    detail: error.message,
+    code: error.code,
+    instance,
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
+export function sendProblem(res: Response, error: AppError): void {
+  if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  if (error.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer realm="api", error="invalid_token"');
+  res.status(HTTP_STATUS[error.code]).type('application/problem+json').json(toProblem(error, res.req.originalUrl.split('?')[0]));
+}
+
+/** body-parser's errors carry a `type`; each becomes the client error it describes. */
+function fromBodyParserError(error: { type?: string; status?: number }): AppError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new AppError('payload_too_large', 'Request body is larger than the 100 kB limit.');
+    case 'entity.parse.failed':
+      return new AppError('invalid_json', 'Request body is not valid JSON.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('unsupported_media_type', 'Request body encoding is not supported; send UTF-8 JSON.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError('validation_failed', 'Request body could not be read.');
+    default:
+      return undefined;
+  }
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('not_found', `No route for ${req.method} ${req.path}.`));
+};
+
+/** The one error middleware: expected errors are problems logged at warn; anything else is a bug, a bare 500. */
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const appError = error instanceof AppError ? error : fromBodyParserError(error as { type?: string });
+  if (res.headersSent) {
+    req.log.error({ err: error }, 'error after response started');
+    res.destroy();
+    return;
+  }
+  if (appError) {
+    if (HTTP_STATUS[appError.code] >= 500) req.log.error({ err: error }, appError.message);
+    sendProblem(res, appError);
+    return;
+  }
+  req.log.error({ err: error }, 'unhandled error');
+  sendProblem(res, new AppError('internal', 'An unexpected error occurred. It has been logged; try again later.'));
+};

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import {
+  ConfigError,
+  createLogger,
+  createPool,
+  createRedis,
+  ensureDatabaseExists,
+  loadConfig,
+  migrate,
+} from '@todo/core';
+import { createApp } from './app.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, version);
+  const logger = createLogger({ level: config.logLevel, name: 'api' });
+  if (config.isDefaultDatabase) await ensureDatabaseExists(config.databaseUrl, logger);
+  const db = createPool({ connectionString: config.databaseUrl, max: config.databasePoolMax, logger, applicationName: 'todo-api' });
+  await migrate(db, logger);
+  const redis = createRedis({ url: config.redisUrl, logger, name: 'api' });
+
+  const app = createApp({ config, logger, db, redis });
+  const server: Server = app.listen(config.port, () => {
+    logger.info({ port: config.port, env: config.appEnv, version }, 'api listening');
+  });
+  // Behind a proxy, idle keep-alive sockets must outlive the proxy's, or requests race a closing socket.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  let isStopping = false;
+  const stop = (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const forced = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    forced.unref();
+    server.close(async () => {
+      await Promise.allSettled([db.end(), redis.quit()]);
+      logger.info('shutdown complete');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`api failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import {
+  authRateLimits,
+  enforceRateLimits,
+  findUserById,
+  logIn,
+  logOut,
+  logOutEverywhere,
+  LoginSchema,
+  refreshSession,
+  RefreshTokenBodySchema,
+  RegisterSchema,
+  registerUser,
+  SessionJsonSchema,
+  sessionToJson,
+  UserJsonSchema,
+  userToJson,
+  AppError,
+} from '@todo/core';
+import type { AppDeps } from '../app.js';
+import { defineRoute } from '../http/route.js';
+
+const tag = 'Auth';
+
+export function authRoutes({ db, config, redis }: AppDeps) {
+  const limit = (rules: Parameters<typeof enforceRateLimits>[2]) => enforceRateLimits(redis, config.redisKeyPrefix, rules);
+  const deps = { db, config };
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/register',
+      operationId: 'register',
+      summary: 'Create an account and sign in',
+      tag,
+      isAuthenticated: false,
+      body: RegisterSchema,
+      responses: {
+        201: { description: 'Account created; a session for it', schema: SessionJsonSchema },
+        409: { description: 'An account with this email exists' },
+        429: { description: 'Too many registrations from this address' },
+      },
+      async handle({ body, ip }) {
+        await limit(authRateLimits.register(ip));
+        return { status: 201, body: sessionToJson(await registerUser(deps, body)) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/login',
+      operationId: 'login',
+      summary: 'Sign in with email and password',
+      tag,
+      isAuthenticated: false,
+      body: LoginSchema,
+      responses: {
+        200: { description: 'A new session', schema: SessionJsonSchema },
+        401: { description: 'Wrong email or password (one message for both)' },
+        429: { description: 'Too many attempts for this address or account' },
+      },
+      async handle({ body, ip }) {
+        await limit(authRateLimits.login(ip, body.email));
+        return { status: 200, body: sessionToJson(await logIn(deps, body)) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/refresh',
+      operationId: 'refresh',
+      summary: 'Exchange a refresh token for a new session (the old token is spent)',
+      description: 'Refresh tokens rotate. Presenting a spent token again revokes every token of that sign-in.',
+      tag,
+      isAuthenticated: false,
+      body: RefreshTokenBodySchema,
+      responses: {
+        200: { description: 'A new session', schema: SessionJsonSchema },
+        401: { description: 'Unknown, expired, revoked or reused refresh token' },
+        429: { description: 'Too many refreshes from this address' },
+      },
+      async handle({ body, ip }) {
+        await limit(authRateLimits.refresh(ip));
+        return { status: 200, body: sessionToJson(await refreshSession(deps, body.refresh_token)) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/logout',
+      operationId: 'logout',
+      summary: 'End the sign-in a refresh token belongs to',
+      tag,
+      isAuthenticated: false,
+      body: RefreshTokenBodySchema,
+      responses: { 204: { description: 'Signed out (also when the token was unknown)' } },
+      async handle({ body }) {
+        await logOut(db, body.refresh_token);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/logout-all',
+      operationId: 'logoutAll',
+      summary: 'End every session of the current user',
+      description: 'Revokes all refresh tokens and every access token issued so far.',
+      tag,
+      isAuthenticated: true,
+      responses: { 204: { description: 'Every session ended' } },
+      async handle({ userId }) {
+        await logOutEverywhere(db, userId);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/auth/me',
+      operationId: 'me',
+      summary: 'The current user',
+      tag,
+      isAuthenticated: true,
+      responses: { 200: { description: 'The user of the access token', schema: z.object({ user: UserJsonSchema }) } },
+      async handle({ userId }) {
+        const user = await findUserById(db, userId);
+        if (!user) throw new AppError('unauthorized', 'Access token has been revoked.');
+        return { status: 200, body: { user: userToJson(user) } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { settleWithin } from '@todo/core';
+import type { AppDeps } from '../app.js';
+import { defineRoute } from '../http/route.js';
+
+/** Each dependency gets this long; a hanging one is reported unreachable instead of stalling the check. */
+const CHECK_TIMEOUT_MS = 800;
+
+const HealthSchema = z
+  .object({
+    status: z.enum(['healthy', 'unhealthy']),
+    version: z.string(),
+    uptime_seconds: z.number().int(),
+    database: z.enum(['connected', 'unreachable']),
+    redis: z.enum(['connected', 'unreachable']),
+    smtp: z.enum(['configured', 'outbox']),
+  })
+  .meta({ id: 'Health' });
+
+export function healthRoutes({ db, redis, config }: AppDeps) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/health',
+      operationId: 'health',
+      summary: 'Service health: database, Redis, mail',
+      tag: 'Operations',
+      isAuthenticated: false,
+      responses: {
+        200: { description: 'Every dependency answers', schema: HealthSchema },
+        503: { description: 'A dependency does not answer (same body, status "unhealthy")', schema: HealthSchema },
+      },
+      async handle() {
+        const [database, cache] = await Promise.all([
+          settleWithin(db.query('SELECT 1').then(() => 'connected' as const), CHECK_TIMEOUT_MS, 'unreachable' as const),
+          settleWithin(redis.ping().then(() => 'connected' as const), CHECK_TIMEOUT_MS, 'unreachable' as const),
+        ]);
+        const isHealthy = database === 'connected' && cache === 'connected';
+        return {
+          status: isHealthy ? 200 : 503,
+          headers: { 'Cache-Control': 'no-store' },
+          body: {
+            status: isHealthy ? 'healthy' : 'unhealthy',
+            version: config.version,
+            uptime_seconds: Math.floor(process.uptime()),
+            database,
+            redis: cache,
+            smtp: config.smtp ? 'configured' : 'outbox',
+          },
+        };
+      },
+    }),
+  ];
+}

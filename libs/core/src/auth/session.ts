@@ -1,0 +1,57 @@
+import type { Config } from '../platform/config.js';
+import type { Queryable } from '../platform/db/index.js';
+import type { User } from '../users/index.js';
+import { signAccessToken } from './access-token.js';
+import { insertRefreshToken } from './refresh-token.repository.js';
+
+export interface AuthDeps {
+  db: Queryable;
+  config: Config;
+}
+
+export interface Session {
+  user: User;
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+}
+
+export interface UserJson {
+  id: string;
+  email: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export function userToJson(user: User): UserJson {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
+  };
+}
+
+export function sessionToJson(session: Session) {
+  return {
+    user: userToJson(session.user),
+    access_token: session.accessToken,
+    token_type: 'bearer' as const,
+    expires_in: session.expiresIn,
+    refresh_token: session.refreshToken,
+  };
+}
+
+/** Signs an access token and stores a refresh token, continuing `familyId` when rotating. */
+export async function startSession(
+  { db, config }: AuthDeps,
+  user: User & { tokenVersion: number },
+  familyId?: string,
+): Promise<Session> {
+  const refreshToken = await insertRefreshToken(db, { userId: user.id, familyId, ttlDays: config.refreshTokenTtlDays });
+  const { token, expiresIn } = signAccessToken(config, { userId: user.id, tokenVersion: user.tokenVersion });
+  const { id, email, name, createdAt, updatedAt } = user;
+  return { user: { id, email, name, createdAt, updatedAt }, accessToken: token, expiresIn, refreshToken };
+}

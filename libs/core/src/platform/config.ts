@@ -1,0 +1,225 @@
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+/** "true"/"false"/"1"/"0"/"yes"/"no"/"on"/"off", case-insensitive. z.coerce.boolean() would turn "false" into true. */
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'expected true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const commaList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const EnvSchema = z
+  .object({
+    // HTTP port of the API.
+    PORT: integer(1, 65535).default(7860),
+    // development | test | production; production makes secrets and SMTP mandatory. ENVIRONMENT is the original's name.
+    APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    // PostgreSQL URL; sslmode in the query string is honoured (Neon needs sslmode=require).
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    // Largest number of pooled PostgreSQL connections per process.
+    DATABASE_POOL_MAX: integer(1, 200).default(10),
+    // Redis URL for BullMQ, turn events and rate-limit counters.
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    // Prefix of every Redis key and queue this deployment owns, so deployments can share a Redis.
+    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('todo'),
+    // HMAC secret for access tokens; at least 32 characters in production.
+    JWT_SECRET_KEY: z.string().optional(),
+    // HMAC algorithm for access tokens (pinned: tokens signed otherwise are refused).
+    JWT_ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256'),
+    // Access-token lifetime in minutes.
+    JWT_EXPIRE_MINUTES: integer(1, 1440).default(15),
+    // Refresh-token lifetime in days.
+    REFRESH_TOKEN_TTL_DAYS: integer(1, 365).default(30),
+    // Allowed CORS origin(s), comma-separated; the first one builds reset links. Default: the API's own origin.
+    FRONTEND_URL: commaList.pipe(z.array(z.url({ protocol: /^https?$/ })).min(1)).optional(),
+    // Origins allowed to frame the app (CSP frame-ancestors), comma-separated; unset means no framing (X-Frame-Options: DENY).
+    FRAME_ANCESTORS: commaList.optional(),
+    // OpenAI (or compatible) API key; when set and LLM_PROVIDER=auto, the openai provider is used.
+    OPENAI_API_KEY: z.string().optional(),
+    // Base URL of an OpenAI-compatible server (Ollama, vLLM, OpenRouter, ...).
+    OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    // Chat model name.
+    OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    // auto | openai | builtin; auto means openai when OPENAI_API_KEY is set, else builtin.
+    LLM_PROVIDER: z.enum(['auto', 'openai', 'builtin']).default('auto'),
+    // SMTP server; unset outside production sends mail to the local outbox.
+    SMTP_HOST: z.string().min(1).optional(),
+    // SMTP port: 587 for STARTTLS, 465 for implicit TLS.
+    SMTP_PORT: integer(1, 65535).default(587),
+    SMTP_USERNAME: z.string().optional(),
+    SMTP_PASSWORD: z.string().optional(),
+    // Sender address of outgoing mail.
+    SMTP_FROM_EMAIL: z.email().optional(),
+    // Use TLS: STARTTLS on 587, implicit TLS on 465.
+    SMTP_USE_TLS: booleanFlag.default(true),
+    // Folder of .eml files used instead of SMTP outside production when SMTP_HOST is unset.
+    OUTBOX_DIR: z.string().min(1).default('var/outbox'),
+    // pino level.
+    LOG_LEVEL: z
+      .string()
+      .toLowerCase()
+      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+      .default('info'),
+    // HTTP Basic user for Bull Board and /metrics.
+    ADMIN_USERNAME: z.string().min(1).default('admin'),
+    // HTTP Basic password for Bull Board and /metrics; unset disables both (404).
+    ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    // Proxy hops to trust for the client IP (X-Forwarded-For); 0 trusts none.
+    TRUST_PROXY: integer(0, 10).default(1),
+    // Password-reset link lifetime in minutes.
+    RESET_TOKEN_TTL_MINUTES: integer(5, 1440).default(30),
+    // Cap on model calls in one chat turn.
+    AGENT_MAX_STEPS: integer(1, 50).default(8),
+    // Chat turns one worker process runs at once.
+    CHAT_CONCURRENCY: integer(1, 200).default(8),
+    // Milliseconds a process waits for in-flight work on SIGTERM before forcing exit.
+    SHUTDOWN_TIMEOUT_MS: integer(1000, 120000).default(25000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.APP_ENV !== 'production') return;
+    if (!env.JWT_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'is required in production' });
+    } else if (env.JWT_SECRET_KEY.length < 32) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must be at least 32 characters in production' });
+    } else if (env.JWT_SECRET_KEY === DEV_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must not be the development default' });
+    }
+    if (!env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production' });
+    }
+    if (!env.SMTP_HOST) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'is required in production' });
+    }
+    if (!env.SMTP_FROM_EMAIL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_FROM_EMAIL'], message: 'is required in production' });
+    }
+  })
+  .superRefine((env, ctx) => {
+    if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'is required when LLM_PROVIDER=openai' });
+    }
+    if (env.SMTP_USERNAME && !env.SMTP_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'is required when SMTP_USERNAME is set' });
+    }
+  });
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  appEnv: 'development' | 'test' | 'production';
+  isProduction: boolean;
+  version: string;
+  databaseUrl: string;
+  /** True when DATABASE_URL was not set and the development default is used (it may create its database). */
+  isDefaultDatabase: boolean;
+  databasePoolMax: number;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  jwt: { secret: string; algorithm: 'HS256' | 'HS384' | 'HS512'; expireMinutes: number; issuer: string; audience: string };
+  refreshTokenTtlDays: number;
+  frontendUrls: string[];
+  frameAncestors: string[];
+  llm: { provider: 'openai' | 'builtin'; apiKey?: string; baseUrl?: string; model: string };
+  smtp?: { host: string; port: number; username?: string; password?: string; fromEmail: string; useTls: boolean };
+  outboxDir: string;
+  mailFrom: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  admin: { username: string; password?: string };
+  trustProxy: number;
+  resetTokenTtlMinutes: number;
+  agentMaxSteps: number;
+  chatConcurrency: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/todo_dev';
+
+/** Reads the environment once, reporting every problem at once. Never called at import time. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, version = '0.0.0'): Config {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') raw[key] = value;
+  }
+  if (!raw.APP_ENV && raw.ENVIRONMENT) raw.APP_ENV = raw.ENVIRONMENT;
+  if (raw.APP_ENV) raw.APP_ENV = normalizeAppEnv(raw.APP_ENV);
+
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      return `  - ${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration (${lines.length} problem${lines.length > 1 ? 's' : ''}):\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const frontendUrls = (e.FRONTEND_URL ?? [`http://localhost:${e.PORT}`]).map((u) => u.replace(/\/+$/, ''));
+  const smtp = e.SMTP_HOST
+    ? {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT,
+        username: e.SMTP_USERNAME,
+        password: e.SMTP_PASSWORD,
+        fromEmail: e.SMTP_FROM_EMAIL ?? `no-reply@${e.SMTP_HOST}`,
+        useTls: e.SMTP_USE_TLS,
+      }
+    : undefined;
+  return {
+    port: e.PORT,
+    appEnv: e.APP_ENV,
+    isProduction: e.APP_ENV === 'production',
+    version,
+    databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    isDefaultDatabase: e.DATABASE_URL === undefined,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    jwt: {
+      secret: e.JWT_SECRET_KEY ?? DEV_JWT_SECRET,
+      algorithm: e.JWT_ALGORITHM,
+      expireMinutes: e.JWT_EXPIRE_MINUTES,
+      issuer: 'todo-ai-chatbot',
+      audience: 'todo-ai-chatbot-api',
+    },
+    refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+    frontendUrls,
+    frameAncestors: e.FRAME_ANCESTORS ?? [],
+    llm: {
+      provider: e.LLM_PROVIDER === 'auto' ? (e.OPENAI_API_KEY ? 'openai' : 'builtin') : e.LLM_PROVIDER,
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+    },
+    smtp,
+    outboxDir: e.OUTBOX_DIR,
+    mailFrom: smtp?.fromEmail ?? e.SMTP_FROM_EMAIL ?? 'no-reply@localhost',
+    logLevel: e.LOG_LEVEL,
+    admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
+    trustProxy: e.TRUST_PROXY,
+    resetTokenTtlMinutes: e.RESET_TOKEN_TTL_MINUTES,
+    agentMaxSteps: e.AGENT_MAX_STEPS,
+    chatConcurrency: e.CHAT_CONCURRENCY,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function normalizeAppEnv(value: string): string {
+  const v = value.trim().toLowerCase();
+  if (v === 'prod') return 'production';
+  if (v === 'dev' || v === 'local') return 'development';
+  return v;
+}

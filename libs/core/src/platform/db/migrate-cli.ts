@@ -1,0 +1,24 @@
+import { loadConfig, ConfigError } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createPool, ensureDatabaseExists } from './pool.js';
+import { migrate } from './migrate.js';
+
+/** `npm run db:migrate`: applies pending migrations and exits. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, name: 'migrate' });
+  if (config.isDefaultDatabase) await ensureDatabaseExists(config.databaseUrl, logger);
+  const pool = createPool({ connectionString: config.databaseUrl, max: 1, logger, applicationName: 'todo-migrate' });
+  try {
+    const applied = await migrate(pool, logger);
+    logger.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database already up to date');
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+/** A pool or a checked-out client: repositories accept either so they can join a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+const DATE_OID = 1082;
+
+/** DATE columns stay 'YYYY-MM-DD' strings: turning them into JS Dates would shift them by the time zone. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export interface CreatePoolOptions {
+  connectionString: string;
+  max?: number;
+  logger: Logger;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export function createPool({ connectionString, max = 10, logger, applicationName = 'todo' }: CreatePoolOptions): Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    types,
+    application_name: applicationName,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 15_000,
+    query_timeout: 20_000,
+    keepAlive: true,
+  });
+  // An idle client losing its connection emits here; without a listener the process would crash.
+  pool.on('error', (error) => logger.error({ err: error }, 'postgres idle client error'));
+  return pool;
+}
+
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Creates the database named in the URL when it does not exist yet, connecting to the
+ * server's `postgres` database to do so. Only for the development default: production
+ * databases are provisioned by their owners.
+ */
+export async function ensureDatabaseExists(connectionString: string, logger: Logger): Promise<void> {
+  const url = new URL(connectionString);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`refusing to create a database named ${JSON.stringify(name)}`);
+  const probe = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+  try {
+    await probe.connect();
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error;
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+    logger.info({ database: name }, 'created database');
+  } catch (error) {
+    // Another process created it between our probe and now.
+    if ((error as { code?: string }).code !== '42P04') throw error;
+  } finally {
+    await admin.end();
+  }
+}

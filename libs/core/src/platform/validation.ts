@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import { AppError, type FieldError } from './errors.js';
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  date: 'a date',
+};
+
+/** Turns zod issues into `{path, message}` pairs a person can act on ("title: is required"). */
+export function toFieldErrors(issues: readonly z.core.$ZodIssue[], prefix: string[] = []): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors.push({ path: [...path, key].join('.'), message: 'is not a known field' });
+      continue;
+    }
+    let message = issue.message;
+    if (issue.code === 'invalid_type') {
+      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      message = issue.input === undefined ? 'is required' : `must be ${expected}`;
+    }
+    errors.push({ path: path.join('.') || '(root)', message });
+  }
+  return errors;
+}
+
+/** Parses `value` or throws `validation_failed` listing every problem. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = 'The request'): z.output<S> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const errors = toFieldErrors(result.error.issues);
+  const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  throw new AppError('validation_failed', `${what} is invalid: ${summary}`, { errors });
+}

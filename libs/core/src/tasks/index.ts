@@ -1,0 +1,3 @@
+export * from './task.schemas.js';
+export * from './task.repository.js';
+export * from './task.service.js';

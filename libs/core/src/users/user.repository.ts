@@ -1,0 +1,95 @@
+import type { Queryable } from '../platform/db/index.js';
+import { AppError } from '../platform/errors.js';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A user with the fields only authentication reads. */
+export interface UserCredentials extends User {
+  passwordHash: string;
+  tokenVersion: number;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  token_version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toUserCredentials(row: UserRow): UserCredentials {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    passwordHash: row.password_hash,
+    tokenVersion: row.token_version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toPublicUser({ id, email, name, createdAt, updatedAt }: User): User {
+  return { id, email, name, createdAt, updatedAt };
+}
+
+const COLUMNS = 'id, email, name, password_hash, token_version, created_at, updated_at';
+
+export async function insertUser(
+  db: Queryable,
+  input: { email: string; name: string; passwordHash: string },
+): Promise<UserCredentials> {
+  try {
+    const { rows } = await db.query<UserRow>(
+      `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
+      [input.email, input.name, input.passwordHash],
+    );
+    return toUserCredentials(rows[0]!);
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') {
+      throw new AppError('conflict', 'An account with this email already exists.');
+    }
+    throw error;
+  }
+}
+
+export async function findUserByEmail(db: Queryable, email: string): Promise<UserCredentials | null> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)`, [email]);
+  return rows[0] ? toUserCredentials(rows[0]) : null;
+}
+
+export async function findUserById(db: Queryable, id: string): Promise<UserCredentials | null> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0] ? toUserCredentials(rows[0]) : null;
+}
+
+/** The user's current token version, or null when the user no longer exists. On every authenticated request. */
+export async function findTokenVersion(db: Queryable, id: string): Promise<number | null> {
+  const { rows } = await db.query<{ token_version: number }>({
+    name: 'user-token-version',
+    text: 'SELECT token_version FROM users WHERE id = $1',
+    values: [id],
+  });
+  return rows[0]?.token_version ?? null;
+}
+
+/** Invalidates every access token issued so far for this user. */
+export async function incrementTokenVersion(db: Queryable, id: string): Promise<number> {
+  const { rows } = await db.query<{ token_version: number }>(
+    'UPDATE users SET token_version = token_version + 1, updated_at = now() WHERE id = $1 RETURNING token_version',
+    [id],
+  );
+  return rows[0]?.token_version ?? 0;
+}
+
+export async function updatePasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
+  await db.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1', [id, passwordHash]);
+}
