@@ -1,0 +1,71 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createLogger, createPool, createRedis, loadConfig, type Config, type Pool, type Redis } from '@todo/core';
+import { createApp } from '../../apps/api/src/app.js';
+import { createTestDatabase, uniqueName } from './postgres.js';
+import { HttpClient } from './http-client.js';
+
+export interface TestApp {
+  baseUrl: string;
+  http: HttpClient;
+  config: Config;
+  db: Pool;
+  redis: Redis;
+  /** Every JSON line the app logged so far. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The real API (createApp) on a random port, against its own fresh database and its own Redis
+ * key prefix, with logs captured in memory.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    APP_ENV: 'test',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: '5',
+    REDIS_KEY_PREFIX: uniqueName('t'),
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const logger = createLogger({ level: config.logLevel, name: 'api', destination });
+  const db = createPool({ connectionString: config.databaseUrl, max: config.databasePoolMax, logger });
+  const redis = createRedis({ url: config.redisUrl, logger, name: 'test-api' });
+  const app = createApp({ config, logger, db, redis });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl,
+    http: new HttpClient(baseUrl),
+    config,
+    db,
+    redis,
+    logs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await deleteKeys(redis, `${config.redisKeyPrefix}:*`);
+      await Promise.allSettled([db.end(), redis.quit()]);
+      await database.drop();
+    },
+  };
+}
+
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
