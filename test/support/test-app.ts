@@ -1,6 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createLogger, createPool, createRedis, loadConfig, type Config, type Pool, type Redis } from '@todo/core';
+import {
+  createLogger,
+  createPool,
+  createQueueClient,
+  createRedis,
+  loadConfig,
+  type Config,
+  type Logger,
+  type Pool,
+  type QueueClient,
+  type Redis,
+} from '@todo/core';
 import { createApp } from '../../apps/api/src/app.js';
 import { createTestDatabase, uniqueName } from './postgres.js';
 import { HttpClient } from './http-client.js';
@@ -11,6 +22,8 @@ export interface TestApp {
   config: Config;
   db: Pool;
   redis: Redis;
+  queue: QueueClient;
+  logger: Logger;
   /** Every JSON line the app logged so far. */
   logs: string[];
   close(): Promise<void>;
@@ -40,7 +53,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const logger = createLogger({ level: config.logLevel, name: 'api', destination });
   const db = createPool({ connectionString: config.databaseUrl, max: config.databasePoolMax, logger });
   const redis = createRedis({ url: config.redisUrl, logger, name: 'test-api' });
-  const app = createApp({ config, logger, db, redis });
+  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs });
+  const app = createApp({ config, logger, db, redis, queue });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -50,10 +64,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     config,
     db,
     redis,
+    queue,
+    logger,
     logs,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await queue.close();
       await deleteKeys(redis, `${config.redisKeyPrefix}:*`);
       await Promise.allSettled([db.end(), redis.quit()]);
       await database.drop();

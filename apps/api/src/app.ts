@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import type { Config, Logger, Pool, Redis } from '@todo/core';
+import type { Config, Logger, Pool, QueueClient, Redis } from '@todo/core';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
@@ -15,6 +15,7 @@ export interface AppDeps {
   logger: Logger;
   db: Pool;
   redis: Redis;
+  queue: QueueClient;
 }
 
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */

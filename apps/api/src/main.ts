@@ -4,6 +4,7 @@ import {
   ConfigError,
   createLogger,
   createPool,
+  createQueueClient,
   createRedis,
   ensureDatabaseExists,
   loadConfig,
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   await migrate(db, logger);
   const redis = createRedis({ url: config.redisUrl, logger, name: 'api' });
 
-  const app = createApp({ config, logger, db, redis });
+  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs });
+  const app = createApp({ config, logger, db, redis, queue });
   const server: Server = app.listen(config.port, () => {
     logger.info({ port: config.port, env: config.appEnv, version }, 'api listening');
   });
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     forced.unref();
     server.close(async () => {
+      await queue.close().catch(() => undefined);
       await Promise.allSettled([db.end(), redis.quit()]);
       logger.info('shutdown complete');
       process.exit(0);

@@ -1,11 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, createLogger, createPool, createRedis, ensureDatabaseExists, loadConfig, migrate } from '@todo/core';
+import {
+  ConfigError,
+  createLogger,
+  createPool,
+  createQueueClient,
+  createRedis,
+  ensureDatabaseExists,
+  loadConfig,
+  migrate,
+} from '@todo/core';
+import { startWorkers } from './worker.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /**
- * The worker process. It owns the background work (chat turns, email) and, like the API,
- * brings the schema up to date at start. Shutdown: stop taking work, finish what runs, close connections.
+ * The worker process: chat turns and email from their queues. Shutdown: stop taking jobs, let
+ * running ones finish within SHUTDOWN_TIMEOUT_MS (BullMQ hands back anything cut short once its
+ * lock expires), then close connections.
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env, version);
@@ -13,21 +24,25 @@ async function main(): Promise<void> {
   if (config.isDefaultDatabase) await ensureDatabaseExists(config.databaseUrl, logger);
   const db = createPool({ connectionString: config.databaseUrl, max: config.databasePoolMax, logger, applicationName: 'todo-worker' });
   await migrate(db, logger);
-  const redis = createRedis({ url: config.redisUrl, logger, name: 'worker', maxRetriesPerRequest: null });
-  await redis.ping();
+  const redis = createRedis({ url: config.redisUrl, logger, name: 'worker' });
+  const workerConnection = createRedis({ url: config.redisUrl, logger, name: 'worker-jobs', maxRetriesPerRequest: null });
+  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs });
+  const workers = await startWorkers({ config, logger, db, redis, workerConnection, queue });
   logger.info({ env: config.appEnv, version, llmProvider: config.llm.provider }, 'worker ready');
 
   let isStopping = false;
   const stop = async (signal: string) => {
     if (isStopping) return;
     isStopping = true;
-    logger.info({ signal }, 'worker shutting down');
+    logger.info({ signal }, 'worker shutting down: finishing running jobs');
     const forced = setTimeout(() => {
-      logger.error('worker shutdown timed out; exiting');
+      logger.error('worker shutdown timed out; exiting (unfinished jobs are retried after their lock expires)');
       process.exit(1);
     }, config.shutdownTimeoutMs);
     forced.unref();
-    await Promise.allSettled([db.end(), redis.quit()]);
+    await workers.close();
+    await queue.close().catch(() => undefined);
+    await Promise.allSettled([db.end(), redis.quit(), workerConnection.quit()]);
     logger.info('worker stopped');
     process.exit(0);
   };

@@ -2,3 +2,4 @@ export * from './platform/index.js';
 export * from './users/index.js';
 export * from './auth/index.js';
 export * from './tasks/index.js';
+export * from './mail/index.js';

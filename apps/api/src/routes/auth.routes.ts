@@ -16,13 +16,24 @@ import {
   UserJsonSchema,
   userToJson,
   AppError,
+  ForgotPasswordSchema,
+  requestPasswordReset,
+  resetPassword,
+  ResetPasswordSchema,
 } from '@todo/core';
 import type { AppDeps } from '../app.js';
 import { defineRoute } from '../http/route.js';
 
 const tag = 'Auth';
 
-export function authRoutes({ db, config, redis }: AppDeps) {
+/**
+ * forgot-password answers no sooner than this, whether or not the account exists, so that the
+ * extra insert and enqueue for a real account do not show in the response time.
+ */
+const FORGOT_PASSWORD_MIN_MS = 250;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function authRoutes({ db, config, redis, queue, logger }: AppDeps) {
   const limit = (rules: Parameters<typeof enforceRateLimits>[2]) => enforceRateLimits(redis, config.redisKeyPrefix, rules);
   const deps = { db, config };
   return [
@@ -79,6 +90,47 @@ export function authRoutes({ db, config, redis }: AppDeps) {
       async handle({ body, ip }) {
         await limit(authRateLimits.refresh(ip));
         return { status: 200, body: sessionToJson(await refreshSession(deps, body.refresh_token)) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/forgot-password',
+      operationId: 'forgotPassword',
+      summary: 'Email a password-reset link',
+      description: 'Answers 202 with the same body whether or not an account has this email; only a real account gets mail.',
+      tag,
+      isAuthenticated: false,
+      body: ForgotPasswordSchema,
+      responses: {
+        202: { description: 'If the account exists, a reset link is on its way', schema: z.object({ detail: z.string() }) },
+        429: { description: 'Too many requests for this address or account' },
+      },
+      async handle({ body, ip }) {
+        const startedAt = Date.now();
+        await limit(authRateLimits.forgotPassword(ip, body.email));
+        await requestPasswordReset({ db, queue, logger }, body.email);
+        await sleep(FORGOT_PASSWORD_MIN_MS - (Date.now() - startedAt));
+        return { status: 202, body: { detail: 'If an account exists for this email, a password-reset link has been sent to it.' } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/reset-password',
+      operationId: 'resetPassword',
+      summary: 'Choose a new password with the token from the reset email',
+      description: 'Spends the token, and ends every session: all refresh tokens and access tokens issued before stop working.',
+      tag,
+      isAuthenticated: false,
+      body: ResetPasswordSchema,
+      responses: {
+        200: { description: 'Password changed; sign in with the new one', schema: z.object({ detail: z.string() }) },
+        400: { description: 'Invalid, used or expired token, or a password that breaks the rules' },
+        429: { description: 'Too many attempts from this address' },
+      },
+      async handle({ body, ip }) {
+        await limit(authRateLimits.resetPassword(ip));
+        await resetPassword(db, body.token, body.new_password);
+        return { status: 200, body: { detail: 'Your password has been changed. Sign in with the new password.' } };
       },
     }),
     defineRoute({

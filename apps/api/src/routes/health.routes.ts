@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { settleWithin } from '@todo/core';
+import { readSmtpHealth, settleWithin } from '@todo/core';
 import type { AppDeps } from '../app.js';
 import { defineRoute } from '../http/route.js';
 
@@ -13,7 +13,7 @@ const HealthSchema = z
     uptime_seconds: z.number().int(),
     database: z.enum(['connected', 'unreachable']),
     redis: z.enum(['connected', 'unreachable']),
-    smtp: z.enum(['configured', 'outbox']),
+    smtp: z.enum(['configured', 'outbox', 'unreachable']),
   })
   .meta({ id: 'Health' });
 
@@ -24,6 +24,7 @@ export function healthRoutes({ db, redis, config }: AppDeps) {
       path: '/health',
       operationId: 'health',
       summary: 'Service health: database, Redis, mail',
+      description: 'smtp is "unreachable" when the worker\'s last check or send could not reach the SMTP server.',
       tag: 'Operations',
       isAuthenticated: false,
       responses: {
@@ -31,10 +32,13 @@ export function healthRoutes({ db, redis, config }: AppDeps) {
         503: { description: 'A dependency does not answer (same body, status "unhealthy")', schema: HealthSchema },
       },
       async handle() {
-        const [database, cache] = await Promise.all([
+        const [database, cache, smtpCheck] = await Promise.all([
           settleWithin(db.query('SELECT 1').then(() => 'connected' as const), CHECK_TIMEOUT_MS, 'unreachable' as const),
           settleWithin(redis.ping().then(() => 'connected' as const), CHECK_TIMEOUT_MS, 'unreachable' as const),
+          settleWithin(readSmtpHealth(redis, config.redisKeyPrefix), CHECK_TIMEOUT_MS, null),
         ]);
+        // Mail waits in its queue while SMTP is down, so SMTP is reported but does not make the service unhealthy.
+        const smtp = !config.smtp ? 'outbox' : smtpCheck?.isReachable === false ? 'unreachable' : 'configured';
         const isHealthy = database === 'connected' && cache === 'connected';
         return {
           status: isHealthy ? 200 : 503,
@@ -45,7 +49,7 @@ export function healthRoutes({ db, redis, config }: AppDeps) {
             uptime_seconds: Math.floor(process.uptime()),
             database,
             redis: cache,
-            smtp: config.smtp ? 'configured' : 'outbox',
+            smtp,
           },
         };
       },

@@ -16,4 +16,10 @@ export const authRateLimits = {
     { name: 'login:account', subject: accountKey(email), limit: 10, windowSeconds: 15 * MINUTE },
   ],
   refresh: (ip: string): RateLimitRule[] => [{ name: 'refresh:ip', subject: ip, limit: 60, windowSeconds: MINUTE }],
+  /** Counted for unknown emails too, so the limit itself reveals nothing. */
+  forgotPassword: (ip: string, email: string): RateLimitRule[] => [
+    { name: 'forgot:ip', subject: ip, limit: 10, windowSeconds: 60 * MINUTE },
+    { name: 'forgot:account', subject: accountKey(email), limit: 3, windowSeconds: 60 * MINUTE },
+  ],
+  resetPassword: (ip: string): RateLimitRule[] => [{ name: 'reset:ip', subject: ip, limit: 20, windowSeconds: 15 * MINUTE }],
 };

@@ -56,3 +56,10 @@ export const SessionJsonSchema = z
     refresh_token: z.string(),
   })
   .meta({ id: 'Session' });
+
+export const ForgotPasswordSchema = z.strictObject({ email: EmailSchema });
+
+export const ResetPasswordSchema = z.strictObject({
+  token: z.string().min(1).max(512),
+  new_password: PasswordSchema,
+});

@@ -9,3 +9,5 @@ export * from './refresh-token.repository.js';
 export * from './register-user.js';
 export * from './session.js';
 export * from './auth-rate-limits.js';
+export * from './request-password-reset.js';
+export * from './reset-password.js';

@@ -76,6 +76,10 @@ const EnvSchema = z
     ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     // Proxy hops to trust for the client IP (X-Forwarded-For); 0 trusts none.
     TRUST_PROXY: integer(0, 10).default(1),
+    // Base delay of the exponential backoff between attempts to send an email (5 s, 10 s, 20 s, ...).
+    EMAIL_RETRY_DELAY_MS: integer(100, 600_000).default(5_000),
+    // How long a job stays locked to a worker without a heartbeat; a crashed worker's jobs are retried after it.
+    JOB_LOCK_MS: integer(1_000, 600_000).default(30_000),
     // Password-reset link lifetime in minutes.
     RESET_TOKEN_TTL_MINUTES: integer(5, 1440).default(30),
     // Cap on model calls in one chat turn.
@@ -138,6 +142,8 @@ export interface Config {
   admin: { username: string; password?: string };
   trustProxy: number;
   resetTokenTtlMinutes: number;
+  emailRetryDelayMs: number;
+  jobLockMs: number;
   agentMaxSteps: number;
   chatConcurrency: number;
   shutdownTimeoutMs: number;
@@ -211,6 +217,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     trustProxy: e.TRUST_PROXY,
     resetTokenTtlMinutes: e.RESET_TOKEN_TTL_MINUTES,
+    emailRetryDelayMs: e.EMAIL_RETRY_DELAY_MS,
+    jobLockMs: e.JOB_LOCK_MS,
     agentMaxSteps: e.AGENT_MAX_STEPS,
     chatConcurrency: e.CHAT_CONCURRENCY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

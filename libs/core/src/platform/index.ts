@@ -6,3 +6,4 @@ export * from './rate-limit.js';
 export * from './with-timeout.js';
 export * from './db/index.js';
 export * from './validation.js';
+export * from './queue/index.js';

@@ -1,0 +1,30 @@
+import { consumeResetToken, spendOtherResetRequests } from '../mail/password-reset.repository.js';
+import { withTransaction, type Pool } from '../platform/db/index.js';
+import { AppError } from '../platform/errors.js';
+import { incrementTokenVersion, updatePasswordHash } from '../users/index.js';
+import { hashPassword } from './password.js';
+import { hashOpaqueToken, revokeAllRefreshTokens } from './refresh-token.repository.js';
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Sets a new password with a reset token. The token is spent; every other reset link, every
+ * refresh token and every access token issued before stop working.
+ */
+export async function resetPassword(db: Pool, token: string, newPassword: string): Promise<void> {
+  const invalid = new AppError('validation_failed', 'This password-reset link is invalid, used or expired. Ask for a new one.', {
+    errors: [{ path: 'token', message: 'is invalid, used or expired' }],
+  });
+  if (!TOKEN_SHAPE.test(token)) throw invalid;
+  const passwordHash = await hashPassword(newPassword);
+  const isReset = await withTransaction(db, async (tx) => {
+    const userId = await consumeResetToken(tx, hashOpaqueToken(token));
+    if (!userId) return false;
+    await updatePasswordHash(tx, userId, passwordHash);
+    await incrementTokenVersion(tx, userId);
+    await revokeAllRefreshTokens(tx, userId);
+    await spendOtherResetRequests(tx, userId);
+    return true;
+  });
+  if (!isReset) throw invalid;
+}

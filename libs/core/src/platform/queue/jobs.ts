@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+
+export const QUEUE_NAMES = ['email'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** One kind of job: its queue, name, payload schema, id from a business key, and default options. */
+export interface JobDefinition<P> {
+  queue: QueueName;
+  name: string;
+  payload: z.ZodType<P>;
+  jobId(payload: P): string;
+  options: JobsOptions;
+}
+
+/**
+ * The catalog of every job. Payloads carry ids only: BullMQ stores job data in clear text and
+ * Bull Board shows it, so secrets and content stay in Postgres.
+ */
+export const JOBS = {
+  passwordResetEmail: {
+    queue: 'email',
+    name: 'password-reset-email',
+    payload: z.strictObject({ requestId: z.uuid() }),
+    jobId: (p: { requestId: string }) => `password-reset-${p.requestId}`,
+    options: {
+      attempts: 10,
+      // The delay is set from EMAIL_RETRY_DELAY_MS when enqueued; 5 s, 10 s, 20 s, ... about 85 min in all.
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { age: 24 * 3600, count: 5_000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  } satisfies JobDefinition<{ requestId: string }>,
+};
