@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   await migrate(db, logger);
   const redis = createRedis({ url: config.redisUrl, logger, name: 'api' });
 
-  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs });
+  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs, logger });
   const app = createApp({ config, logger, db, redis, queue });
   const server: Server = app.listen(config.port, () => {
     logger.info({ port: config.port, env: config.appEnv, version }, 'api listening');

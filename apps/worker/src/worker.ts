@@ -60,7 +60,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const maintain = async () => {
     try {
       await sweepPendingEmails(deps);
-      if (mailer.kind === 'smtp') await writeSmtpHealth(redis, config.redisKeyPrefix, await mailer.verify());
+      if (mailer.kind === 'smtp') await writeSmtpHealth(redis, config.redisKeyPrefix, await mailer.isReachable());
     } catch (error) {
       logger.warn({ err: error }, 'maintenance sweep failed; next one will retry');
     }

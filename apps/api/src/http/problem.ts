@@ -83,7 +83,12 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 
 /** The one error middleware: expected errors are problems logged at warn; anything else is a bug, a bare 500. */
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const appError = error instanceof AppError ? error : fromBodyParserError(error as { type?: string });
+  const appError =
+    error instanceof AppError
+      ? error
+      : error instanceof URIError
+        ? new AppError('validation_failed', 'The URL is not validly percent-encoded.')
+        : fromBodyParserError(error as { type?: string });
   if (res.headersSent) {
     req.log.error({ err: error }, 'error after response started');
     res.destroy();

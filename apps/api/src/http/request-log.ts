@@ -29,11 +29,12 @@ export function requestLogger(logger: Logger) {
       return 'info';
     },
     serializers: {
-      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+      // `raw.ip` is Express's client address: X-Forwarded-For as far as TRUST_PROXY allows.
+      req: (req: { id: string; method: string; url: string; remoteAddress?: string; raw?: { ip?: string } }) => ({
         id: req.id,
         method: req.method,
         url: redactUrl(req.url),
-        remoteAddress: req.remoteAddress,
+        ip: req.raw?.ip ?? req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

@@ -6,6 +6,13 @@ import { defineRoute } from '../http/route.js';
 /** Each dependency gets this long; a hanging one is reported unreachable instead of stalling the check. */
 const CHECK_TIMEOUT_MS = 800;
 
+const QueueCountsSchema = z.object({
+  waiting: z.number().int(),
+  active: z.number().int(),
+  delayed: z.number().int(),
+  failed: z.number().int(),
+});
+
 const HealthSchema = z
   .object({
     status: z.enum(['healthy', 'unhealthy']),
@@ -14,10 +21,21 @@ const HealthSchema = z
     database: z.enum(['connected', 'unreachable']),
     redis: z.enum(['connected', 'unreachable']),
     smtp: z.enum(['configured', 'outbox', 'unreachable']),
+    queues: z.record(z.string(), QueueCountsSchema.nullable()).meta({ description: 'Job counts per queue; null when Redis did not answer' }),
   })
   .meta({ id: 'Health' });
 
-export function healthRoutes({ db, redis, config }: AppDeps) {
+export function healthRoutes({ db, redis, config, queue }: AppDeps) {
+  const queueCounts = async () => {
+    const entries = await Promise.all(
+      Object.entries(queue.queues).map(async ([name, q]) => {
+        const counts = await settleWithin(q.getJobCounts('waiting', 'active', 'delayed', 'failed'), CHECK_TIMEOUT_MS, null);
+        return [name, counts && { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 }];
+      }),
+    );
+    return Object.fromEntries(entries);
+  };
+
   return [
     defineRoute({
       method: 'get',
@@ -32,10 +50,11 @@ export function healthRoutes({ db, redis, config }: AppDeps) {
         503: { description: 'A dependency does not answer (same body, status "unhealthy")', schema: HealthSchema },
       },
       async handle() {
-        const [database, cache, smtpCheck] = await Promise.all([
+        const [database, cache, smtpCheck, queues] = await Promise.all([
           settleWithin(db.query('SELECT 1').then(() => 'connected' as const), CHECK_TIMEOUT_MS, 'unreachable' as const),
           settleWithin(redis.ping().then(() => 'connected' as const), CHECK_TIMEOUT_MS, 'unreachable' as const),
           settleWithin(readSmtpHealth(redis, config.redisKeyPrefix), CHECK_TIMEOUT_MS, null),
+          queueCounts(),
         ]);
         // Mail waits in its queue while SMTP is down, so SMTP is reported but does not make the service unhealthy.
         const smtp = !config.smtp ? 'outbox' : smtpCheck?.isReachable === false ? 'unreachable' : 'configured';
@@ -50,6 +69,7 @@ export function healthRoutes({ db, redis, config }: AppDeps) {
             database,
             redis: cache,
             smtp,
+            queues,
           },
         };
       },

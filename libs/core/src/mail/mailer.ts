@@ -16,8 +16,11 @@ export interface MailMessage {
 export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   send(message: MailMessage): Promise<{ destination: string }>;
-  /** Checks the SMTP connection (EHLO, STARTTLS, AUTH); true for the outbox. */
-  verify(): Promise<boolean>;
+  /**
+   * Whether the SMTP server can be reached (connect, EHLO, STARTTLS, AUTH). A server that answers
+   * with an error reply (a 535 for bad credentials) is reachable: its jobs fail visibly instead.
+   */
+  isReachable(): Promise<boolean>;
   close(): void;
 }
 
@@ -48,12 +51,12 @@ export function createMailer(config: Config, logger: Logger): Mailer {
       const info = await transport.sendMail({ from: fromEmail, ...message });
       return { destination: `smtp ${host}:${port} (${String(info.response).slice(0, 80)})` };
     },
-    async verify() {
+    async isReachable() {
       try {
         await transport.verify();
         return true;
-      } catch {
-        return false;
+      } catch (error) {
+        return typeof (error as { responseCode?: unknown }).responseCode === 'number';
       }
     },
     close: () => transport.close(),
@@ -77,7 +80,7 @@ function createOutboxMailer(dir: string, from: string, logger: Logger): Mailer {
       }
       return { destination: path };
     },
-    verify: async () => true,
+    isReachable: async () => true,
     close: () => undefined,
   };
 }

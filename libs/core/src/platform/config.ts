@@ -18,6 +18,9 @@ const commaList = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
+/** zod skips object refinements once a field failed; these rules must run anyway so every problem shows at once. */
+const ALWAYS = { when: () => true };
+
 const EnvSchema = z
   .object({
     // HTTP port of the API.
@@ -91,7 +94,7 @@ const EnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.APP_ENV !== 'production') return;
-    if (!env.JWT_SECRET_KEY) {
+    if (typeof env.JWT_SECRET_KEY !== 'string') {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'is required in production' });
     } else if (env.JWT_SECRET_KEY.length < 32) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET_KEY'], message: 'must be at least 32 characters in production' });
@@ -107,7 +110,7 @@ const EnvSchema = z
     if (!env.SMTP_FROM_EMAIL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_FROM_EMAIL'], message: 'is required in production' });
     }
-  })
+  }, ALWAYS)
   .superRefine((env, ctx) => {
     if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'is required when LLM_PROVIDER=openai' });
@@ -115,7 +118,7 @@ const EnvSchema = z
     if (env.SMTP_USERNAME && !env.SMTP_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'is required when SMTP_USERNAME is set' });
     }
-  });
+  }, ALWAYS);
 
 export type Env = z.input<typeof EnvSchema>;
 

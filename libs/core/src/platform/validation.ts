@@ -30,11 +30,24 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[], prefix: strin
   return errors;
 }
 
+/**
+ * Paths of strings holding a NUL character. PostgreSQL text cannot store one, so such input is
+ * refused here, for every schema, instead of failing later as a database error.
+ */
+function nulCharacterErrors(value: unknown, path: string[] = [], depth = 0): FieldError[] {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? [{ path: path.join('.') || '(root)', message: 'must not contain NUL characters' }] : [];
+  }
+  if (depth > 20 || value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) => nulCharacterErrors(item, [...path, key], depth + 1));
+}
+
 /** Parses `value` or throws `validation_failed` listing every problem. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = 'The request'): z.output<S> {
+  const nulErrors = nulCharacterErrors(value);
   const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return result.data;
-  const errors = toFieldErrors(result.error.issues);
+  if (result.success && nulErrors.length === 0) return result.data;
+  const errors = [...nulErrors, ...(result.success ? [] : toFieldErrors(result.error.issues))];
   const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
   throw new AppError('validation_failed', `${what} is invalid: ${summary}`, { errors });
 }

@@ -18,7 +18,10 @@ const DescriptionSchema = z
   .transform((v) => (v === '' ? null : v))
   .nullable();
 
-export const IsoDateSchema = z.iso.date({ error: 'must be a calendar date like 2026-12-31' });
+/** A calendar date; year 0000 passes ISO 8601 but not PostgreSQL, which has no year 0. */
+export const IsoDateSchema = z.iso
+  .date({ error: 'must be a calendar date like 2026-12-31' })
+  .refine((d) => !d.startsWith('0000'), 'must be a calendar date like 2026-12-31');
 
 export const CreateTaskSchema = z.strictObject({
   title: TitleSchema,

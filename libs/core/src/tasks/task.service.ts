@@ -11,7 +11,7 @@ import {
   type TaskKey,
   type TaskOrder,
 } from './task.repository.js';
-import type { CreateTaskInput, ListTasksQuery, TaskSortField, UpdateTaskInput } from './task.schemas.js';
+import { IsoDateSchema, type CreateTaskInput, type ListTasksQuery, type TaskSortField, type UpdateTaskInput } from './task.schemas.js';
 
 export async function createTask(db: Queryable, userId: string, input: CreateTaskInput): Promise<Task> {
   return insertTask(db, userId, {
@@ -80,13 +80,14 @@ export async function listTasks(db: Queryable, userId: string, query: ListTasksQ
 }
 
 /** What a cursor's value must look like for each sort, so a forged cursor is a 400 and never a SQL error. */
+const Timestamp = z.iso.datetime().refine((v) => !v.startsWith('0000'));
 const CURSOR_VALUE: Record<TaskSortField, z.ZodType<string | number>> = {
   id: z.number().int().min(0).max(2_147_483_647),
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
-  due_date: z.union([z.iso.date(), z.enum(['infinity', '-infinity'])]),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  due_date: z.union([IsoDateSchema, z.enum(['infinity', '-infinity'])]),
   priority: z.enum(['low', 'medium', 'high']),
-  title: z.string().max(200),
+  title: z.string().max(200).refine((v) => !v.includes('\u0000')),
 };
 
 function encodeCursor(sort: string, key: TaskKey): string {

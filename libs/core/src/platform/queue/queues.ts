@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import { QUEUE_NAMES, type JobDefinition, type QueueName } from './jobs.js';
 
@@ -10,6 +11,7 @@ export interface CreateQueuesOptions {
   prefix: string;
   /** Base delay of exponential retry backoff, from EMAIL_RETRY_DELAY_MS. */
   retryDelayMs: number;
+  logger: Logger;
 }
 
 export interface QueueClient {
@@ -19,8 +21,20 @@ export interface QueueClient {
   close(): Promise<void>;
 }
 
-export function createQueueClient({ connection, prefix, retryDelayMs }: CreateQueuesOptions): QueueClient {
-  const queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })])) as Queues;
+export function createQueueClient({ connection, prefix, retryDelayMs, logger }: CreateQueuesOptions): QueueClient {
+  let lastLoggedAt = 0;
+  const queues = Object.fromEntries(
+    QUEUE_NAMES.map((name) => {
+      const queue = new Queue(name, { connection, prefix });
+      // Without a listener BullMQ prints each connection error to the console; one log line per 10 s is enough.
+      queue.on('error', (error) => {
+        if (Date.now() - lastLoggedAt < 10_000) return;
+        lastLoggedAt = Date.now();
+        logger.error({ err: error, queue: name }, 'queue connection error');
+      });
+      return [name, queue];
+    }),
+  ) as Queues;
   return {
     queues,
     async enqueue(job, payload) {
