@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../platform/config.js';
 import { AppError } from '../platform/errors.js';
@@ -7,9 +8,21 @@ export interface AccessTokenClaims {
   tokenVersion: number;
 }
 
+const keys = new Map<string, KeyObject>();
+
+/**
+ * The HMAC secret as a KeyObject, made once. Given a plain string, jsonwebtoken first tries
+ * (and fails) to parse it as a PEM key on every sign and verify: ~0.3 ms per request.
+ */
+function secretKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+}
+
 export function signAccessToken(config: Config, claims: AccessTokenClaims): { token: string; expiresIn: number } {
   const expiresIn = config.jwt.expireMinutes * 60;
-  const token = jwt.sign({ tv: claims.tokenVersion, typ: 'access' }, config.jwt.secret, {
+  const token = jwt.sign({ tv: claims.tokenVersion, typ: 'access' }, secretKey(config.jwt.secret), {
     algorithm: config.jwt.algorithm,
     subject: claims.userId,
     issuer: config.jwt.issuer,
@@ -28,7 +41,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function verifyAccessToken(config: Config, token: string): AccessTokenClaims {
   let payload: jwt.JwtPayload | string;
   try {
-    payload = jwt.verify(token, config.jwt.secret, {
+    payload = jwt.verify(token, secretKey(config.jwt.secret), {
       algorithms: [config.jwt.algorithm],
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
