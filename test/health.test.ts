@@ -1,7 +1,18 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createPool, createQueueClient, createRedis, loadConfig, settleWithin, type Pool, type Redis } from '@todo/core';
+import {
+  createLogger,
+  createPool,
+  createQueueClient,
+  createRedis,
+  createTurnEventSubscriber,
+  loadConfig,
+  retryDelaysFrom,
+  settleWithin,
+  type Pool,
+  type Redis,
+} from '@todo/core';
 import { createApp } from '../apps/api/src/app.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -55,10 +66,12 @@ async function serveApp(db: Pool, redis: Redis) {
     LOG_LEVEL: 'silent',
   });
   const logger = createLogger({ level: 'silent' });
-  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs, logger });
+  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: retryDelaysFrom(config), logger });
   // BullMQ prints connection errors to the console when nobody listens; the broken Redis is on purpose here.
   for (const q of Object.values(queue.queues)) q.on('error', () => undefined);
-  const server: Server = createApp({ config, logger, db, redis, queue }).listen(0, '127.0.0.1');
+  // Turn events are not involved in health; they listen on the working shared Redis.
+  const events = await createTurnEventSubscriber(createRedis({ url: config.redisUrl, logger, name: 'health-events' }), config.redisKeyPrefix);
+  const server: Server = createApp({ config, logger, db, redis, queue, events, openStreams: new Set(), sseHeartbeatMs: 15_000 }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -67,6 +80,7 @@ async function serveApp(db: Pool, redis: Redis) {
       await new Promise((resolve) => server.close(resolve));
       // Over a dead or hung Redis, closing the queues may never finish; do not wait for it.
       await settleWithin(queue.close(), 1000, undefined);
+      await events.close();
     },
   };
 }

@@ -4,7 +4,9 @@ import {
   createLogger,
   createPool,
   createQueueClient,
+  retryDelaysFrom,
   createRedis,
+  createTurnEventSubscriber,
   loadConfig,
   type Config,
   type Logger,
@@ -33,7 +35,7 @@ export interface TestApp {
  * The real API (createApp) on a random port, against its own fresh database and its own Redis
  * key prefix, with logs captured in memory.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { sseHeartbeatMs?: number } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({
     APP_ENV: 'test',
@@ -53,8 +55,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const logger = createLogger({ level: config.logLevel, name: 'api', destination });
   const db = createPool({ connectionString: config.databaseUrl, max: config.databasePoolMax, logger });
   const redis = createRedis({ url: config.redisUrl, logger, name: 'test-api' });
-  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs, logger });
-  const app = createApp({ config, logger, db, redis, queue });
+  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: retryDelaysFrom(config), logger });
+  const events = await createTurnEventSubscriber(
+    createRedis({ url: config.redisUrl, logger, name: 'test-api-events', maxRetriesPerRequest: null }),
+    config.redisKeyPrefix,
+  );
+  const app = createApp({ config, logger, db, redis, queue, events, openStreams: new Set(), sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000 });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -70,6 +76,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await events.close();
       await queue.close();
       await deleteKeys(redis, `${config.redisKeyPrefix}:*`);
       await Promise.allSettled([db.end(), redis.quit()]);

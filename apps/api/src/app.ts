@@ -1,12 +1,18 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Response } from 'express';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
 import swaggerUi from 'swagger-ui-express';
-import type { Config, Logger, Pool, QueueClient, Redis } from '@todo/core';
+import type { Config, Logger, Pool, QueueClient, Redis, TurnEventSubscriber } from '@todo/core';
+import { adminAuth } from './http/admin-auth.js';
+import { createHttpMetrics } from './http/metrics.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
-import { corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
+import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { chatRoutes } from './routes/chat.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 
@@ -16,6 +22,12 @@ export interface AppDeps {
   db: Pool;
   redis: Redis;
   queue: QueueClient;
+  /** Wakes event streams and waiting requests when a turn has news. */
+  events: TurnEventSubscriber;
+  /** Open event streams, ended with a final comment at shutdown. */
+  openStreams: Set<Response>;
+  /** Interval of SSE heartbeat comments; 15 s unless a test wants it shorter. */
+  sseHeartbeatMs: number;
 }
 
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */
@@ -26,12 +38,14 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
 
+  const metrics = createHttpMetrics(deps);
+  app.use(metrics.middleware);
   app.use(requestLogger(deps.logger));
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
-  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps)];
+  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps)];
   const router = express.Router();
   mountRoutes(router, deps, routes);
   app.use(router);
@@ -43,6 +57,17 @@ export function createApp(deps: AppDeps): Express {
   app.use('/docs', docsContentSecurityPolicy(config), swaggerUi.serve, swaggerUi.setup(openApiDocument, {
     customSiteTitle: 'Todo AI Chatbot API',
   }));
+
+  const requireAdmin = adminAuth(config, deps.redis);
+  app.get('/metrics', requireAdmin, metrics.handler);
+  const board = new ExpressAdapter();
+  board.setBasePath('/admin/queues');
+  createBullBoard({
+    queues: Object.values(deps.queue.queues).map((q) => new BullMQAdapter(q)),
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'Todo AI Chatbot' } },
+  });
+  app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), board.getRouter());
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { Response } from 'express';
 import {
   ConfigError,
   createLogger,
   createPool,
   createQueueClient,
+  retryDelaysFrom,
   createRedis,
+  createTurnEventSubscriber,
   ensureDatabaseExists,
   loadConfig,
   migrate,
@@ -22,8 +25,10 @@ async function main(): Promise<void> {
   await migrate(db, logger);
   const redis = createRedis({ url: config.redisUrl, logger, name: 'api' });
 
-  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs, logger });
-  const app = createApp({ config, logger, db, redis, queue });
+  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: retryDelaysFrom(config), logger });
+  const events = await createTurnEventSubscriber(createRedis({ url: config.redisUrl, logger, name: 'api-events', maxRetriesPerRequest: null }), config.redisKeyPrefix);
+  const openStreams = new Set<Response>();
+  const app = createApp({ config, logger, db, redis, queue, events, openStreams, sseHeartbeatMs: 15_000 });
   const server: Server = app.listen(config.port, () => {
     logger.info({ port: config.port, env: config.appEnv, version }, 'api listening');
   });
@@ -42,12 +47,18 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     forced.unref();
     server.close(async () => {
+      await events.close();
       await queue.close().catch(() => undefined);
       await Promise.allSettled([db.end(), redis.quit()]);
       logger.info('shutdown complete');
       process.exit(0);
     });
     server.closeIdleConnections();
+    // Event streams never end on their own: tell each client to reconnect (to another replica) and close.
+    for (const res of openStreams) {
+      res.write(': server shutting down, reconnect with Last-Event-ID\n\n');
+      res.end();
+    }
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

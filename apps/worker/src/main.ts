@@ -4,6 +4,7 @@ import {
   createLogger,
   createPool,
   createQueueClient,
+  retryDelaysFrom,
   createRedis,
   ensureDatabaseExists,
   loadConfig,
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   await migrate(db, logger);
   const redis = createRedis({ url: config.redisUrl, logger, name: 'worker' });
   const workerConnection = createRedis({ url: config.redisUrl, logger, name: 'worker-jobs', maxRetriesPerRequest: null });
-  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: config.emailRetryDelayMs, logger });
+  const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: retryDelaysFrom(config), logger });
   const workers = await startWorkers({ config, logger, db, redis, workerConnection, queue });
   logger.info({ env: config.appEnv, version, llmProvider: config.llm.provider }, 'worker ready');
 

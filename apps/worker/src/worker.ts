@@ -1,15 +1,20 @@
 import { Worker } from 'bullmq';
 import {
+  createChatModel,
+  createMetricsRecorder,
   createMailer,
+  findHeadTurnIds,
   findPendingResetRequestIds,
   JOBS,
   writeSmtpHealth,
+  type ChatModel,
   type Config,
   type Logger,
   type Pool,
   type QueueClient,
   type Redis,
 } from '@todo/core';
+import { processChatTurnJob } from './processors/chat-turn.processor.js';
 import { processEmailJob } from './processors/email.processor.js';
 
 export interface WorkerDeps {
@@ -21,8 +26,10 @@ export interface WorkerDeps {
   /** A connection with maxRetriesPerRequest: null, as BullMQ workers require. */
   workerConnection: Redis;
   queue: QueueClient;
-  /** How often pending work is re-enqueued from Postgres and SMTP re-checked. Default 60 s. */
+  /** How often pending work is re-enqueued from Postgres and SMTP re-checked. Default 30 s. */
   sweepIntervalMs?: number;
+  /** The model provider; by default the one the config selects. */
+  model?: ChatModel;
 }
 
 export interface RunningWorkers {
@@ -41,10 +48,35 @@ export async function sweepPendingEmails({ db, queue, logger }: Pick<WorkerDeps,
   return ids.length;
 }
 
+/**
+ * Makes sure the oldest unfinished turn of every conversation has a job: after a Redis restart,
+ * or a crash between a turn's end and the enqueue of the next one, this is what resumes them.
+ */
+export async function sweepPendingTurns({ db, queue, logger }: Pick<WorkerDeps, 'db' | 'queue' | 'logger'>): Promise<number> {
+  const ids = await findHeadTurnIds(db);
+  for (const turnId of ids) await queue.enqueue(JOBS.chatTurn, { turnId });
+  if (ids.length > 0) logger.debug({ count: ids.length }, 'swept pending turns');
+  return ids.length;
+}
+
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { config, logger, db, redis } = deps;
   const mailer = createMailer(config, logger);
-  const emailWorker = new Worker('email', (job) => processEmailJob({ db, config, mailer, logger, redis }, job), {
+  const model = deps.model ?? createChatModel(config);
+  const metrics = createMetricsRecorder(redis, config.redisKeyPrefix);
+  const chatWorker = new Worker('chat', (job, token) => processChatTurnJob({ db, redis, queue: deps.queue, model, config, logger, metrics }, job, token), {
+    connection: deps.workerConnection,
+    prefix: config.redisKeyPrefix,
+    concurrency: config.chatConcurrency,
+    lockDuration: config.jobLockMs,
+    stalledInterval: Math.min(config.jobLockMs, 30_000),
+    maxStalledCount: 3,
+  });
+  chatWorker.on('failed', (job, error) => {
+    logger.warn({ queue: 'chat', jobId: job?.id, attempt: job?.attemptsMade, reason: error.message }, 'chat job failed');
+  });
+  chatWorker.on('error', (error) => logger.error({ err: error, queue: 'chat' }, 'chat worker error'));
+  const emailWorker = new Worker('email', (job) => processEmailJob({ db, config, mailer, logger, redis, metrics }, job), {
     connection: deps.workerConnection,
     prefix: config.redisKeyPrefix,
     concurrency: 4,
@@ -56,9 +88,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     logger.warn({ queue: 'email', jobId: job?.id, attempt: job?.attemptsMade, reason: error.message }, 'email job failed');
   });
   emailWorker.on('error', (error) => logger.error({ err: error, queue: 'email' }, 'email worker error'));
+  for (const [name, worker] of [['chat', chatWorker], ['email', emailWorker]] as const) {
+    const observe = (job: { processedOn?: number; finishedOn?: number } | undefined, outcome: 'completed' | 'failed') => {
+      if (job?.processedOn && job.finishedOn) metrics.jobFinished(name, outcome, (job.finishedOn - job.processedOn) / 1000);
+    };
+    worker.on('completed', (job) => observe(job, 'completed'));
+    worker.on('failed', (job) => observe(job, 'failed'));
+  }
 
   const maintain = async () => {
     try {
+      await sweepPendingTurns(deps);
       await sweepPendingEmails(deps);
       if (mailer.kind === 'smtp') await writeSmtpHealth(redis, config.redisKeyPrefix, await mailer.isReachable());
     } catch (error) {
@@ -66,14 +106,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     }
   };
   await maintain();
-  const timer = setInterval(() => void maintain(), deps.sweepIntervalMs ?? 60_000);
+  const timer = setInterval(() => void maintain(), deps.sweepIntervalMs ?? 30_000);
   timer.unref();
-  logger.info({ queues: ['email'], mail: mailer.kind }, 'workers started');
+  logger.info({ queues: ['chat', 'email'], mail: mailer.kind, model: model.name, chatConcurrency: config.chatConcurrency }, 'workers started');
 
   return {
     async close() {
       clearInterval(timer);
-      await emailWorker.close();
+      await Promise.all([chatWorker.close(), emailWorker.close()]);
       mailer.close();
     },
   };

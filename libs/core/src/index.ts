@@ -3,3 +3,4 @@ export * from './users/index.js';
 export * from './auth/index.js';
 export * from './tasks/index.js';
 export * from './mail/index.js';
+export * from './chat/index.js';

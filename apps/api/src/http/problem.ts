@@ -54,7 +54,9 @@ export function toProblem(error: AppError, instance?: string): Problem {
 
 export function sendProblem(res: Response, error: AppError): void {
   if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-  if (error.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer realm="api", error="invalid_token"');
+  if (error.code === 'unauthorized' && !res.hasHeader('WWW-Authenticate')) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="api", error="invalid_token"');
+  }
   res.status(HTTP_STATUS[error.code]).type('application/problem+json').json(toProblem(error, res.req.originalUrl.split('?')[0]));
 }
 

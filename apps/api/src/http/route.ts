@@ -29,6 +29,9 @@ export interface RouteResult {
   headers?: Record<string, string>;
 }
 
+/** Returned by a handler that wrote the response itself (an event stream). */
+export const STREAMED = Symbol('streamed');
+
 /**
  * One HTTP operation: its schemas validate the request and, read again by `buildOpenApiDocument`,
  * document it, so the docs cannot drift from what is enforced.
@@ -47,11 +50,13 @@ export interface RouteDefinition<
   description?: string;
   tag: string;
   isAuthenticated: IsAuth;
+  /** Also accept the access token as ?access_token= (EventSource cannot send headers). Never logged. */
+  acceptsQueryToken?: boolean;
   params?: P;
   query?: Q;
   body?: B;
   responses: Record<number, RouteResponse>;
-  handle(ctx: RouteContext<P, Q, B, IsAuth>): Promise<RouteResult>;
+  handle(ctx: RouteContext<P, Q, B, IsAuth>): Promise<RouteResult | typeof STREAMED>;
 }
 
 /** Identity function that lets TypeScript infer a route's schema types for its handler. */
@@ -68,8 +73,10 @@ export function toExpressPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
-function bearerToken(req: Request): string | undefined {
+function bearerToken(req: Request, acceptsQueryToken: boolean): string | undefined {
   const header = req.headers.authorization;
+  const queryToken = req.query.access_token;
+  if (!header && acceptsQueryToken && typeof queryToken === 'string' && queryToken.length > 0) return queryToken;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new AppError('unauthorized', 'Authorization header must be "Bearer <access token>".');
@@ -95,10 +102,11 @@ export interface RouteDeps {
 export function mountRoutes(router: Router, deps: RouteDeps, routes: RouteDefinition[]): void {
   for (const route of routes) {
     router[route.method](toExpressPath(route.path), async (req: Request, res: Response) => {
+      res.locals.routePath = route.path;
       try {
         let userId: string | undefined;
         if (route.isAuthenticated) {
-          const token = bearerToken(req);
+          const token = bearerToken(req, route.acceptsQueryToken === true);
           if (!token) throw new AppError('unauthorized', 'This route needs an access token: Authorization: Bearer <token>.');
           userId = await authenticateAccessToken(deps, token);
           const pathUser = req.params.user_id;
@@ -117,6 +125,7 @@ export function mountRoutes(router: Router, deps: RouteDeps, routes: RouteDefini
           res,
         };
         const result = await route.handle(ctx as RouteContext<unknown, unknown, unknown, boolean>);
+        if (result === STREAMED) return;
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
         if (result.body === undefined) res.status(result.status).end();
         else res.status(result.status).json(result.body);

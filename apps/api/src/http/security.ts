@@ -53,3 +53,22 @@ export function corsPolicy(config: Config): RequestHandler {
     maxAge: 600,
   });
 }
+
+/** Bull Board's page (behind admin auth) runs its bundle and an inline bootstrap script. */
+export function adminContentSecurityPolicy(config: Config): RequestHandler {
+  const frameAncestors = config.frameAncestors.length > 0 ? config.frameAncestors : ["'none'"];
+  return helmet.contentSecurityPolicy({
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'", "'unsafe-inline'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors,
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+    },
+  });
+}

@@ -9,11 +9,13 @@ import {
   writeSmtpHealth,
   type SendOutcome,
   type SendPasswordResetEmailDeps,
+  type MetricsRecorder,
   type Redis,
 } from '@todo/core';
 
 export interface EmailProcessorDeps extends SendPasswordResetEmailDeps {
   redis: Redis;
+  metrics?: MetricsRecorder;
 }
 
 /** An SMTP error as a short line with no addresses in it: it is logged and shown in Bull Board. */
@@ -37,7 +39,8 @@ export async function processEmailJob(deps: EmailProcessorDeps, job: Job): Promi
   try {
     const outcome = await sendPasswordResetEmail({ ...deps, logger }, requestId);
     if (isSmtp && outcome === 'sent') await writeSmtpHealth(deps.redis, deps.config.redisKeyPrefix, true).catch(() => undefined);
-    if (outcome !== 'sent') logger.info({ requestId, outcome }, 'nothing to send');
+    if (outcome === 'sent') deps.metrics?.email('sent');
+    else logger.info({ requestId, outcome }, 'nothing to send');
     return outcome;
   } catch (error) {
     const reason = describeMailError(error);
@@ -48,6 +51,7 @@ export async function processEmailJob(deps: EmailProcessorDeps, job: Job): Promi
     }
     if (isPermanent || isLastAttempt) {
       await markResetFailed(deps.db, requestId, reason);
+      deps.metrics?.email('failed');
       logger.error({ requestId, reason }, 'password reset email failed for good');
     } else {
       await recordResetError(deps.db, requestId, reason);

@@ -81,6 +81,12 @@ const EnvSchema = z
     TRUST_PROXY: integer(0, 10).default(1),
     // Base delay of the exponential backoff between attempts to send an email (5 s, 10 s, 20 s, ...).
     EMAIL_RETRY_DELAY_MS: integer(100, 600_000).default(5_000),
+    // Base delay of the exponential backoff between attempts of a chat turn after a model outage (2 s, 4 s, ...).
+    CHAT_RETRY_DELAY_MS: integer(100, 600_000).default(2_000),
+    // Longest wait for one model call before it counts as a (retryable) timeout.
+    MODEL_TIMEOUT_MS: integer(1_000, 600_000).default(60_000),
+    // Most earlier messages sent to the model with a turn; cut at whole turns.
+    CHAT_HISTORY_MESSAGES: integer(2, 500).default(40),
     // How long a job stays locked to a worker without a heartbeat; a crashed worker's jobs are retried after it.
     JOB_LOCK_MS: integer(1_000, 600_000).default(30_000),
     // Password-reset link lifetime in minutes.
@@ -146,6 +152,9 @@ export interface Config {
   trustProxy: number;
   resetTokenTtlMinutes: number;
   emailRetryDelayMs: number;
+  chatRetryDelayMs: number;
+  modelTimeoutMs: number;
+  chatHistoryMessages: number;
   jobLockMs: number;
   agentMaxSteps: number;
   chatConcurrency: number;
@@ -221,6 +230,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     resetTokenTtlMinutes: e.RESET_TOKEN_TTL_MINUTES,
     emailRetryDelayMs: e.EMAIL_RETRY_DELAY_MS,
+    chatRetryDelayMs: e.CHAT_RETRY_DELAY_MS,
+    modelTimeoutMs: e.MODEL_TIMEOUT_MS,
+    chatHistoryMessages: e.CHAT_HISTORY_MESSAGES,
     jobLockMs: e.JOB_LOCK_MS,
     agentMaxSteps: e.AGENT_MAX_STEPS,
     chatConcurrency: e.CHAT_CONCURRENCY,

@@ -7,3 +7,4 @@ export * from './with-timeout.js';
 export * from './db/index.js';
 export * from './validation.js';
 export * from './queue/index.js';
+export * from './metrics.js';

@@ -31,14 +31,16 @@ export const CreateTaskSchema = z.strictObject({
 });
 export type CreateTaskInput = z.infer<typeof CreateTaskSchema>;
 
+/** The fields a change may set; shared by PATCH and the agent's update_task tool. */
+export const TASK_CHANGE_FIELDS = {
+  title: TitleSchema.optional(),
+  description: DescriptionSchema.optional(),
+  priority: TaskPrioritySchema.optional(),
+  due_date: IsoDateSchema.nullable().optional(),
+};
+
 export const UpdateTaskSchema = z
-  .strictObject({
-    title: TitleSchema.optional(),
-    description: DescriptionSchema.optional(),
-    priority: TaskPrioritySchema.optional(),
-    due_date: IsoDateSchema.nullable().optional(),
-    completed: z.boolean().optional(),
-  })
+  .strictObject({ ...TASK_CHANGE_FIELDS, completed: z.boolean().optional() })
   .refine((patch) => Object.values(patch).some((v) => v !== undefined), {
     message: 'provide at least one of title, description, priority, due_date, completed',
   });

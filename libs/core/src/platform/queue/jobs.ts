@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
 
-export const QUEUE_NAMES = ['email'] as const;
+export const QUEUE_NAMES = ['chat', 'email'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** One kind of job: its queue, name, payload schema, id from a business key, and default options. */
@@ -18,6 +18,19 @@ export interface JobDefinition<P> {
  * Bull Board shows it, so secrets and content stay in Postgres.
  */
 export const JOBS = {
+  chatTurn: {
+    queue: 'chat',
+    name: 'chat-turn',
+    payload: z.strictObject({ turnId: z.uuid() }),
+    jobId: (p: { turnId: string }) => `turn-${p.turnId}`,
+    options: {
+      // Retries are for model outages (429, 5xx, timeouts) and crashes; errors that retrying cannot fix fail at once.
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  } satisfies JobDefinition<{ turnId: string }>,
   passwordResetEmail: {
     queue: 'email',
     name: 'password-reset-email',

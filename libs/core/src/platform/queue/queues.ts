@@ -9,8 +9,8 @@ export interface CreateQueuesOptions {
   connection: Redis;
   /** REDIS_KEY_PREFIX: queue keys are <prefix>:<queue>:... */
   prefix: string;
-  /** Base delay of exponential retry backoff, from EMAIL_RETRY_DELAY_MS. */
-  retryDelayMs: number;
+  /** Base delay of each queue's exponential retry backoff (EMAIL_RETRY_DELAY_MS, CHAT_RETRY_DELAY_MS). */
+  retryDelayMs: Record<QueueName, number>;
   logger: Logger;
 }
 
@@ -39,11 +39,17 @@ export function createQueueClient({ connection, prefix, retryDelayMs, logger }: 
     queues,
     async enqueue(job, payload) {
       const data = job.payload.parse(payload);
-      const backoff = typeof job.options.backoff === 'object' ? { ...job.options.backoff, delay: retryDelayMs } : job.options.backoff;
+      const backoff =
+        typeof job.options.backoff === 'object' ? { ...job.options.backoff, delay: retryDelayMs[job.queue] } : job.options.backoff;
       await queues[job.queue].add(job.name, data, { ...job.options, backoff, jobId: job.jobId(data) });
     },
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));
     },
   };
+}
+
+/** The per-queue retry delays configured in the environment. */
+export function retryDelaysFrom(config: { chatRetryDelayMs: number; emailRetryDelayMs: number }): Record<QueueName, number> {
+  return { chat: config.chatRetryDelayMs, email: config.emailRetryDelayMs };
 }

@@ -1,0 +1,53 @@
+import type { RequestHandler } from 'express';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { renderSharedMetrics, settleWithin, type Config, type QueueClient, type Redis } from '@todo/core';
+
+export interface HttpMetrics {
+  /** Times every request by route template (not raw path, so ids do not explode cardinality) and status. */
+  middleware: RequestHandler;
+  /** GET /metrics: this process's HTTP and runtime metrics, queue depths, and the workers' shared counters. */
+  handler: RequestHandler;
+}
+
+export function createHttpMetrics({ config, redis, queue }: { config: Config; redis: Redis; queue: QueueClient }): HttpMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ process: 'api', pid: String(process.pid) });
+  collectDefaultMetrics({ register: registry, prefix: 'todo_api_' });
+  const duration = new Histogram({
+    name: 'todo_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'todo_queue_jobs',
+    help: 'Jobs in each queue by state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [name, q] of Object.entries(queue.queues)) {
+        const counts = await settleWithin(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'), 1000, null);
+        for (const [state, value] of Object.entries(counts ?? {})) this.set({ queue: name, state }, value);
+      }
+    },
+  });
+  return {
+    middleware(req, res, next) {
+      const end = duration.startTimer();
+      res.on('finish', () => {
+        const route = (res.locals.routePath as string | undefined) ?? (req.baseUrl || 'unmatched');
+        end({ method: req.method, route, status: String(res.statusCode) });
+      });
+      next();
+    },
+    async handler(_req, res) {
+      const own = await registry.metrics();
+      const shared = await settleWithin(renderSharedMetrics(redis, config.redisKeyPrefix), 1000, '');
+      res.setHeader('Content-Type', registry.contentType);
+      res.setHeader('Cache-Control', 'no-store');
+      res.send(own + shared);
+    },
+  };
+}

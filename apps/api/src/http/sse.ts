@@ -1,0 +1,137 @@
+import type { Request, Response } from 'express';
+import {
+  findUserTurn,
+  isStreamId,
+  isTerminalEvent,
+  readTurnEvents,
+  type Queryable,
+  type Redis,
+  type TurnEvent,
+  type TurnEventSubscriber,
+} from '@todo/core';
+
+export interface TurnStreamDeps {
+  db: Queryable;
+  redis: Redis;
+  events: TurnEventSubscriber;
+  redisKeyPrefix: string;
+  /** Comment lines at least this often keep proxies from closing an idle stream (15 s). */
+  heartbeatMs: number;
+  /** Open streams, so that shutdown can end them with a final comment. */
+  openStreams: Set<Response>;
+}
+
+function writeEvent(res: Response, event: TurnEvent): void {
+  res.write(`id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
+}
+
+/**
+ * Streams a turn's events as Server-Sent Events: everything after Last-Event-ID (or from the
+ * start), then live events until `completed` or `failed`, after which the stream ends. Events
+ * live in a Redis stream written by the worker; a pub/sub message wakes this reader. If the
+ * stream is gone (retention passed, Redis restarted) the final event is rebuilt from Postgres.
+ */
+export function streamTurnEvents(
+  deps: TurnStreamDeps,
+  { req, res, turnId, userId }: { req: Request; res: Response; turnId: string; userId: string },
+): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.setHeader('Connection', 'keep-alive');
+  res.flushHeaders();
+  res.write(': stream open\n\n');
+  deps.openStreams.add(res);
+
+  const header = req.headers['last-event-id'];
+  let lastId = isStreamId(typeof header === 'string' ? header : undefined) ? (header as string) : undefined;
+  let isDone = false;
+  let isPumping = false;
+  let hasMore = false;
+
+  const finish = () => {
+    if (isDone) return;
+    isDone = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    deps.openStreams.delete(res);
+    res.end();
+  };
+
+  const pump = async () => {
+    if (isPumping) {
+      hasMore = true;
+      return;
+    }
+    isPumping = true;
+    try {
+      do {
+        hasMore = false;
+        const events = await readTurnEvents(deps.redis, deps.redisKeyPrefix, turnId, lastId);
+        for (const event of events) {
+          if (isDone) return;
+          writeEvent(res, event);
+          lastId = event.id;
+          if (isTerminalEvent(event.event)) return finish();
+        }
+        if (events.length === 500) hasMore = true;
+      } while (hasMore && !isDone);
+    } catch (error) {
+      req.log.warn({ err: error, turnId }, 'reading turn events failed; the next wake-up retries');
+    } finally {
+      isPumping = false;
+    }
+  };
+
+  /** Ends the stream from Postgres when the turn is over but its stream has nothing more to say. */
+  const settleFromDatabase = async () => {
+    const turn = await findUserTurn(deps.db, userId, turnId);
+    if (isDone || !turn || (turn.status !== 'completed' && turn.status !== 'failed')) return;
+    await pump();
+    if (isDone) return;
+    const event = turn.status === 'completed' ? 'completed' : 'failed';
+    writeEvent(res, { id: lastId ?? '0-1', event, data: turn.status === 'completed' ? turn.result : { error: turn.error } });
+    finish();
+  };
+
+  const unsubscribe = deps.events.subscribe(turnId, () => void pump());
+  const heartbeat = setInterval(() => {
+    res.write(': heartbeat\n\n');
+    void settleFromDatabase().catch(() => undefined);
+  }, deps.heartbeatMs);
+  req.on('close', finish);
+  void pump().then(() => settleFromDatabase()).catch(() => undefined);
+}
+
+/** Waits up to `timeoutMs` for the turn to end; resolves true if it did. */
+export async function waitForTurnEnd(
+  deps: Pick<TurnStreamDeps, 'redis' | 'events' | 'redisKeyPrefix' | 'db'>,
+  { turnId, userId, timeoutMs }: { turnId: string; userId: string; timeoutMs: number },
+): Promise<boolean> {
+  let lastId: string | undefined;
+  let wake: () => void = () => undefined;
+  const unsubscribe = deps.events.subscribe(turnId, () => wake());
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const events = await readTurnEvents(deps.redis, deps.redisKeyPrefix, turnId, lastId);
+      if (events.some((e) => isTerminalEvent(e.event))) return true;
+      lastId = events[events.length - 1]?.id ?? lastId;
+      const turn = await findUserTurn(deps.db, userId, turnId);
+      if (turn && (turn.status === 'completed' || turn.status === 'failed')) return true;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      // Woken by news, or every 2 s as a fallback should a pub/sub message be missed.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(remaining, 2_000));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    unsubscribe();
+  }
+}

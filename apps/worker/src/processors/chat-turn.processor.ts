@@ -1,0 +1,30 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { JOBS, RetryableTurnError, runChatTurn, type ChatTurnDeps, type TurnOutcome } from '@todo/core';
+
+/** How long a turn that is not yet at the head of its conversation waits before it looks again. */
+const BLOCKED_RETRY_MS = 1_000;
+
+/**
+ * Thin: parse the job, run the turn in core, map the outcome. A model outage is rethrown so
+ * BullMQ retries with backoff; on the last attempt core records the failure instead.
+ */
+export async function processChatTurnJob(deps: ChatTurnDeps, job: Job, token?: string): Promise<TurnOutcome> {
+  if (job.name !== JOBS.chatTurn.name) throw new UnrecoverableError(`unknown chat job "${job.name}"`);
+  const payload = JOBS.chatTurn.payload.safeParse(job.data);
+  if (!payload.success) throw new UnrecoverableError('invalid chat-turn payload');
+  const logger = deps.logger.child({ queue: 'chat', jobId: job.id, attempt: job.attemptsMade + 1 });
+  const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  try {
+    const outcome = await runChatTurn({ ...deps, logger }, payload.data.turnId, { isLastAttempt });
+    if (outcome === 'blocked') {
+      // An earlier turn of the conversation is unfinished (normally its end enqueues this one):
+      // look again shortly, without using up an attempt.
+      await job.moveToDelayed(Date.now() + BLOCKED_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    return outcome;
+  } catch (error) {
+    if (error instanceof RetryableTurnError) throw new Error(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Questions about the list: "Show my tasks", "what's left to do?", "show completed tasks",
+ * "list everything", "find tasks about milk". One list intent with a status, and a search
+ * text when the user looks for something.
+ */
+import { unquote } from './attributes.js';
+import type { Intent, ListStatus } from './intents.js';
+
+const LIST_VERB = /^(?:show|list|display|view|see|(?:get|give)\s+(?:me|us)|get\s+(?:my|all)|fetch|print|read|pull\s+up|bring\s+up|check|review|tell|what|what's|whats|which|how\s+many|how\s+much|do\s+i\s+(?:still\s+)?have|have\s+i|did\s+i|are\s+there|is\s+there|any|anything|let\s+me\s+see|can\s+i\s+see|remind\s+me\s+what)\b/i;
+
+const SEARCH = /^(?:find|search(?:\s+(?:for|tasks\s+for|my\s+tasks\s+for))?|look\s+(?:for|up)|lookup|where\s+(?:is|are))\b\s*(.*)$/i;
+
+const TOPIC = /\b(?:tasks?|to-?dos?|items?|anything|something|ones?)\s+(?:about|containing|mentioning|matching|related\s+to|regarding|concerning|that\s+mentions?|that\s+contains?|with\s+the\s+words?|called|named|titled|that\s+says?)\s+(.+)$/i;
+
+/** Words that make a question about the list rather than about something else. */
+const LISTY = /\b(?:to\s+do|tasks?|to-?dos?|list|items?|everything|all|pending|completed?|done|finished|finish|left|remaining|outstanding|open|agenda|plate|due|unfinished|incomplete|overdue)\b/i;
+
+/** A bare noun phrase: "tasks", "my to-do list", "pending", "completed ones". */
+const BARE = /^(?:(?:my|all|the|all\s+my|all\s+the)\s+)?(?:(?:pending|open|completed|done|finished|remaining|outstanding|incomplete|current)\s+)?(?:tasks|to-?dos?|list|to-?do\s+list|items|ones)$|^(?:pending|completed|everything|list|tasks|to-?dos?)$/i;
+
+/** An explicit task number: "task 3", "#3". */
+const TASK_NUMBER = /\b(?:task|item)\s*(?:number\s+|no\.?\s*|#)?\d+|#\d+/i;
+
+export function listStatus(text: string): ListStatus {
+  // "to-do list" names the list; only "to do" on its own means pending.
+  const s = text.toLowerCase().replace(/\b(?:to[\s-]?do\s+list|todo\s+list|to-?dos|todos|task\s+list)\b/g, 'tasks');
+  if (/\b(?:pending|open|incomplete|uncompleted|unfinished|remaining|left|outstanding|undone|active|upcoming|overdue|current|not\s+(?:yet\s+)?(?:done|completed?|finished)|to\s+do|todo|still|due)\b/.test(s)) return 'pending';
+  if (/\b(?:completed?|done|finished|finish|checked(?:\s+off)?|closed|ticked(?:\s+off)?|accomplished|achieved)\b/.test(s)) return 'completed';
+  return 'all';
+}
+
+function cleanQuery(text: string): string {
+  let q = text.replace(/^(?:(?:all|my|the|any|a|an|for|me|of)\s+)*(?:(?:pending|open|completed|done|finished|unfinished|remaining)\s+)?(?:tasks?|to-?dos?|items?|ones?)?\s*(?:about|containing|mentioning|matching|with|for|called|named|titled|regarding|on|that\s+mention)?\s*/i, '');
+  q = q.replace(/\s+(?:that|which)\s+(?:are|is)\s+(?:still\s+)?(?:not\s+)?(?:pending|open|done|completed?|finished)$/i, '');
+  q = q.replace(/\s+(?:tasks?|to-?dos?|items?|(?:in|on|from)\s+my\s+(?:list|tasks))$/i, '');
+  q = unquote(q);
+  return /^(?:tasks?|pending|completed|done|everything|all|list)?$/i.test(q) ? '' : q;
+}
+
+function limitOf(text: string): number | undefined {
+  const m = /\b(?:first|top|latest|last|next)\s+(\d{1,3})\b/i.exec(text) ?? /\b(\d{1,3})\s+(?:tasks|to-?dos|items)\b/i.exec(text);
+  if (!m) return undefined;
+  return Math.min(100, Math.max(1, Number(m[1])));
+}
+
+function listIntent(text: string, query: string): Intent {
+  const intent: Extract<Intent, { kind: 'list' }> = { kind: 'list', status: listStatus(text) };
+  if (query) intent.query = query;
+  const limit = limitOf(text);
+  if (limit !== undefined) intent.limit = limit;
+  return intent;
+}
+
+export function parseList(text: string): Intent | undefined {
+  const search = SEARCH.exec(text);
+  if (search) {
+    if (/^(?:task\s*)?#?\d+$/i.test((search[1] ?? '').trim())) return listIntent('all', '');
+    const topic = TOPIC.exec(search[1] ?? '');
+    return listIntent(text, cleanQuery(topic ? (topic[1] ?? '') : (search[1] ?? '')));
+  }
+  if (BARE.test(text)) return listIntent(text, '');
+  const verb = LIST_VERB.exec(text);
+  if (!verb) return undefined;
+  const rest = text.slice(verb[0].length).trim();
+  // "check off task 2" completes; "give task 3 a high priority" changes it.
+  if (/^off\b/i.test(rest)) return undefined;
+  if (/^check$/i.test(verb[0]) && !BARE.test(rest.replace(/^(?:on\s+)?/i, '')) && !/^(?:what|which|if|whether)\b/i.test(rest)) return undefined;
+  if (TASK_NUMBER.test(text) && !/^(?:show|list|display|view|see|get|fetch|print|what|what's|whats)$/i.test(verb[0])) return undefined;
+  if (rest !== '' && !LISTY.test(rest) && !/^(?:me|us)$/i.test(rest)) return undefined;
+  const topic = TOPIC.exec(rest);
+  return listIntent(text, topic ? cleanQuery(topic[1] ?? '') : '');
+}

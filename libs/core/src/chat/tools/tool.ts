@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { Queryable } from '../../platform/db/index.js';
+import { AppError } from '../../platform/errors.js';
+import { parseOrThrow } from '../../platform/validation.js';
+import type { ModelTool } from '../chat.types.js';
+
+/** Who a tool acts for: always the turn's (or token's) user, never chosen by the model. */
+export interface ToolContext {
+  db: Queryable;
+  userId: string;
+}
+
+export type ToolResult = { success: true; [key: string]: unknown } | { success: false; error: string };
+
+/** MCP tool annotations (hints for clients about a tool's effects). */
+export interface ToolAnnotations {
+  title: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+}
+
+export interface ToolDefinition<I extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  input: I;
+  annotations: ToolAnnotations;
+  execute(ctx: ToolContext, input: z.output<I>): Promise<ToolResult>;
+}
+
+export function defineTool<I extends z.ZodType>(tool: ToolDefinition<I>): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}
+
+/** The tool in the OpenAI function-calling shape, its parameters generated from the zod input schema. */
+export function toModelTool(tool: ToolDefinition): ModelTool {
+  const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { type: 'function', function: { name: tool.name, description: tool.description, parameters } };
+}
+
+/**
+ * Parses raw arguments and runs the tool. Bad arguments and domain errors (an unknown task) come
+ * back as `{success:false, error}` for the model to read and correct; anything else is a bug and throws.
+ */
+export async function runTool(tool: ToolDefinition, ctx: ToolContext, rawArguments: unknown): Promise<ToolResult> {
+  try {
+    const input = parseOrThrow(tool.input, rawArguments, 'The arguments');
+    return await tool.execute(ctx, input);
+  } catch (error) {
+    if (error instanceof AppError && error.code !== 'internal') return { success: false, error: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+import type { Redis } from '../platform/redis.js';
+
+export type TurnEventName = 'status' | 'tool_call' | 'tool_result' | 'message.delta' | 'completed' | 'failed';
+
+export interface TurnEvent {
+  /** The Redis stream entry id; used as the SSE id, so Last-Event-ID resumes exactly after it. */
+  id: string;
+  event: TurnEventName;
+  data: unknown;
+}
+
+/** How long a finished turn's events stay replayable. */
+const RETENTION_SECONDS = 3600;
+
+export const turnEventsKey = (prefix: string, turnId: string) => `${prefix}:turn:${turnId}:events`;
+export const turnEventsChannel = (prefix: string) => `${prefix}:turn-events`;
+
+export function isTerminalEvent(event: TurnEventName): boolean {
+  return event === 'completed' || event === 'failed';
+}
+
+/**
+ * Appends an event to the turn's stream and tells every API process (one pub/sub channel) that
+ * the turn has news; subscribers then read the stream from their last id.
+ */
+export async function publishTurnEvent(redis: Redis, prefix: string, turnId: string, event: TurnEventName, data: unknown): Promise<void> {
+  const key = turnEventsKey(prefix, turnId);
+  const pipeline = redis.multi().xadd(key, 'MAXLEN', '~', '5000', '*', 'event', event, 'data', JSON.stringify(data));
+  pipeline.expire(key, isTerminalEvent(event) ? RETENTION_SECONDS : 24 * 3600);
+  pipeline.publish(turnEventsChannel(prefix), turnId);
+  await pipeline.exec();
+}
+
+/** Events after `afterId` (exclusive), oldest first; from the start when afterId is undefined. */
+export async function readTurnEvents(redis: Redis, prefix: string, turnId: string, afterId?: string, count = 500): Promise<TurnEvent[]> {
+  const start = afterId ? `(${afterId}` : '-';
+  const entries = await redis.xrange(turnEventsKey(prefix, turnId), start, '+', 'COUNT', count);
+  return entries.map(([id, fields]) => {
+    const values: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
+    return { id, event: values.event as TurnEventName, data: JSON.parse(values.data ?? 'null') as unknown };
+  });
+}
+
+/** A valid stream id, so that a forged Last-Event-ID is ignored rather than sent to Redis. */
+export function isStreamId(value: string | undefined): value is string {
+  return value !== undefined && /^\d{1,20}-\d{1,20}$/.test(value);
+}
+
+export interface TurnEventSubscriber {
+  /** Calls `onNews` whenever the turn has new events, until the returned function is called. */
+  subscribe(turnId: string, onNews: () => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * One subscriber connection per API process: it listens on the prefix's channel and wakes the
+ * local waiters of the turn named in each message.
+ */
+export async function createTurnEventSubscriber(connection: Redis, prefix: string): Promise<TurnEventSubscriber> {
+  const listeners = new Map<string, Set<() => void>>();
+  connection.on('message', (_channel: string, turnId: string) => {
+    for (const listener of listeners.get(turnId) ?? []) listener();
+  });
+  await connection.subscribe(turnEventsChannel(prefix));
+  return {
+    subscribe(turnId, onNews) {
+      let set = listeners.get(turnId);
+      if (!set) listeners.set(turnId, (set = new Set()));
+      set.add(onNews);
+      return () => {
+        set.delete(onNews);
+        if (set.size === 0) listeners.delete(turnId);
+      };
+    },
+    async close() {
+      listeners.clear();
+      await connection.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,413 @@
+import { Job } from 'bullmq';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningWorkers } from '../apps/worker/src/worker.js';
+import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai.js';
+import { registerUser, type TestUser } from './support/http-client.js';
+import { openSse } from './support/sse.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { startTestWorker } from './support/test-worker.js';
+
+let openai: FakeOpenAi;
+let app: TestApp;
+let worker: RunningWorkers;
+
+beforeAll(async () => {
+  openai = await startFakeOpenAi();
+  app = await startTestApp(
+    { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: openai.baseUrl, OPENAI_MODEL: 'gpt-test', CHAT_RETRY_DELAY_MS: '200', CHAT_CONCURRENCY: '4' },
+    { sseHeartbeatMs: 150 },
+  );
+  worker = await startTestWorker(app);
+});
+afterAll(async () => {
+  await worker.close();
+  await app.close();
+  await openai.close();
+});
+beforeEach(() => {
+  openai.queue.length = 0;
+  openai.reply = (_request, _index) => openai.queue.shift() ?? { kind: 'text', chunks: ['(script exhausted)'] };
+});
+
+const chat = (user: TestUser, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  app.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body, headers });
+
+async function waitForTurn(user: TestUser, turnId: string, statuses = ['completed', 'failed']) {
+  for (let i = 0; i < 300; i++) {
+    const res = await app.http.get(`/api/${user.id}/chat/turns/${turnId}`, { token: user.accessToken });
+    if (statuses.includes(res.body.status)) return res.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`turn ${turnId} did not end`);
+}
+
+describe('the OpenAI provider through the real SDK', () => {
+  it('runs a tool call and answers; the request carries tools without any user id, the key, and the tool results', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push(
+      { kind: 'tool_calls', calls: [{ id: 'call_a1', name: 'add_task', arguments: { title: 'Buy milk', priority: 'high' } }] },
+      { kind: 'text', chunks: ["I've added ", "'Buy milk' ", '(task 1).'] },
+    );
+    const res = await chat(user, { message: 'Add a task to buy milk, high priority' }, { prefer: 'wait=15' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('preference-applied')).toBe('wait=15');
+    expect(res.body).toMatchObject({
+      message: "I've added 'Buy milk' (task 1).",
+      finish_reason: 'stop',
+      tool_calls: [{ tool: 'add_task', input: { title: 'Buy milk', priority: 'high' }, result: { success: true, task: { id: 1, title: 'Buy milk', priority: 'high' } } }],
+    });
+    const tasks = await app.http.get(`/api/${user.id}/tasks`, { token: user.accessToken });
+    expect(tasks.body.tasks).toHaveLength(1);
+
+    const [first, second] = openai.requests.slice(-2);
+    expect(first!.authorization).toBe('Bearer sk-test-key');
+    expect(first!.body.model).toBe('gpt-test');
+    expect(first!.body.stream).toBe(true);
+    expect(first!.body.tools.map((t) => t.function.name).sort()).toEqual(['add_task', 'complete_task', 'delete_task', 'list_tasks', 'update_task']);
+    const wire = JSON.stringify(openai.requests.slice(-2).map((r) => r.body));
+    expect(wire).not.toContain(user.id);
+    expect(wire).not.toMatch(/user_?id/i);
+    expect(first!.body.messages[0]!.role).toBe('system');
+    expect(first!.body.messages.at(-1)).toEqual({ role: 'user', content: 'Add a task to buy milk, high priority' });
+    const [assistant, tool] = second!.body.messages.slice(-2);
+    expect(assistant).toEqual({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'call_a1', type: 'function', function: { name: 'add_task', arguments: '{"title":"Buy milk","priority":"high"}' } }],
+    });
+    expect(tool).toMatchObject({ role: 'tool', tool_call_id: 'call_a1' });
+    expect(JSON.parse(tool!.content!)).toEqual(res.body.tool_calls[0].result);
+  });
+
+  it('sends the stored history of earlier turns, including their tool calls and results', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push(
+      { kind: 'tool_calls', calls: [{ id: 'call_h1', name: 'add_task', arguments: { title: 'Water plants' } }] },
+      { kind: 'text', chunks: ['Added task 1.'] },
+    );
+    const first = await chat(user, { message: 'Add water plants' }, { prefer: 'wait=15' });
+    openai.queue.push({ kind: 'text', chunks: ['Task 1 is still open.'] });
+    const second = await chat(user, { message: 'Is it done?', conversation_id: first.body.conversation_id }, { prefer: 'wait=15' });
+    expect(second.body.message).toBe('Task 1 is still open.');
+    const messages = openai.requests.at(-1)!.body.messages.slice(1);
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
+    expect(messages[1]!.tool_calls![0]!.id).toBe('call_h1');
+    expect(messages[2]!.tool_call_id).toBe('call_h1');
+    expect(messages[3]!.content).toBe('Added task 1.');
+
+    const conversation = await app.http.get(`/api/${user.id}/conversations/${first.body.conversation_id}`, { token: user.accessToken });
+    expect(conversation.body.title).toBe('Add water plants');
+    expect(conversation.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user', 'assistant']);
+  });
+
+  it('bad tool arguments and unknown tasks go back to the model as results, not crashes', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push(
+      {
+        kind: 'tool_calls',
+        calls: [
+          { id: 'call_b1', name: 'add_task', arguments: { title: '' } },
+          { id: 'call_b2', name: 'complete_task', arguments: { task_id: 42 } },
+          { id: 'call_b3', name: 'drop_database', arguments: {} },
+          { id: 'call_b4', name: 'delete_task', arguments: '{not json' },
+          { id: 'call_b5', name: 'add_task', arguments: { title: 'x', user_id: 'someone-else' } },
+        ],
+      },
+      { kind: 'text', chunks: ['Sorry, none of that worked.'] },
+    );
+    const res = await chat(user, { message: 'do odd things' }, { prefer: 'wait=15' });
+    expect(res.status).toBe(200);
+    const results = res.body.tool_calls.map((c: { result: unknown }) => c.result);
+    expect(results[0]).toEqual({ success: false, error: 'The arguments is invalid: title: must not be blank' });
+    expect(results[1]).toEqual({ success: false, error: 'Task 42 not found' });
+    expect(results[2]).toEqual({ success: false, error: 'There is no tool named "drop_database".' });
+    expect(results[3]).toEqual({ success: false, error: 'The arguments must be a JSON object.' });
+    expect(results[4].success).toBe(false);
+    expect(results[4].error).toContain('user_id: is not a known field');
+    expect((await app.http.get(`/api/${user.id}/tasks`, { token: user.accessToken })).body.tasks).toEqual([]);
+  });
+
+  it('streams status, tool_call, tool_result, deltas and completed over SSE, in order', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push(
+      { kind: 'tool_calls', calls: [{ id: 'call_s1', name: 'add_task', arguments: { title: 'Stream me' } }] },
+      { kind: 'text', chunks: ['Done', ': task ', '1.'] },
+    );
+    const stream = await openSse(`${app.baseUrl}/api/${user.id}/chat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ message: 'Add stream me' }),
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    expect(stream.headers.get('cache-control')).toBe('no-cache');
+    expect(stream.headers.get('x-accel-buffering')).toBe('no');
+    await stream.ended;
+    const names = stream.events.map((e) => e.event);
+    expect(names).toEqual(['status', 'status', 'tool_call', 'tool_result', 'message.delta', 'message.delta', 'message.delta', 'completed']);
+    expect(stream.events.slice(0, 2).map((e) => e.data.status)).toEqual(['queued', 'running']);
+    expect(stream.events[2]!.data).toEqual({ tool: 'add_task', input: { title: 'Stream me' } });
+    expect(stream.events[3]!.data.result.task.title).toBe('Stream me');
+    expect(stream.events.filter((e) => e.event === 'message.delta').map((e) => e.data.text).join('')).toBe('Done: task 1.');
+    expect(stream.events.at(-1)!.data.message).toBe('Done: task 1.');
+    expect(new Set(stream.events.map((e) => e.id)).size).toBe(stream.events.length);
+  });
+
+  it('a late subscriber gets the whole history; Last-Event-ID resumes after the given event only', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push({ kind: 'text', chunks: ['a', 'b', 'c'] });
+    const accepted = await chat(user, { message: 'letters please' });
+    expect(accepted.status).toBe(202);
+    expect(accepted.headers.get('location')).toBe(`/api/${user.id}/chat/turns/${accepted.body.turn_id}`);
+    expect(accepted.body.links).toEqual({
+      self: `/api/${user.id}/chat/turns/${accepted.body.turn_id}`,
+      events: `/api/${user.id}/chat/turns/${accepted.body.turn_id}/events`,
+    });
+    await waitForTurn(user, accepted.body.turn_id);
+    const url = `${app.baseUrl}${accepted.body.links.events}`;
+    const full = await openSse(url, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    await full.ended;
+    expect(full.events.map((e) => e.event)).toEqual(['status', 'status', 'message.delta', 'message.delta', 'message.delta', 'completed']);
+
+    const resumed = await openSse(url, { headers: { authorization: `Bearer ${user.accessToken}`, 'last-event-id': full.events[3]!.id! } });
+    await resumed.ended;
+    expect(resumed.events.map((e) => e.id)).toEqual(full.events.slice(4).map((e) => e.id));
+
+    const viaQuery = await openSse(`${url}?access_token=${user.accessToken}`);
+    await viaQuery.ended;
+    expect(viaQuery.events).toHaveLength(full.events.length);
+    expect(app.logs.join('\n')).not.toContain(user.accessToken);
+  });
+
+  it('sends heartbeat comments while the model is slow', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push({ kind: 'text', chunks: ['finally'], delayMs: 700 });
+    const accepted = await chat(user, { message: 'take your time' });
+    const stream = await openSse(`${app.baseUrl}${accepted.body.links.events}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    await stream.ended;
+    expect(stream.comments.filter((c) => c === 'heartbeat').length).toBeGreaterThanOrEqual(2);
+    expect(stream.events.at(-1)!.event).toBe('completed');
+  });
+
+  it('Prefer: wait shorter than the turn answers 202, and the turn still completes', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push({ kind: 'text', chunks: ['slow answer'], delayMs: 1500 });
+    const res = await chat(user, { message: 'slowly' }, { prefer: 'wait=1' });
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('queued');
+    const turn = await waitForTurn(user, res.body.turn_id);
+    expect(turn.result.message).toBe('slow answer');
+  });
+
+  it('a 401 from the model fails the turn at once, with no assistant message stored', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push({ kind: 'error', status: 401, message: 'Incorrect API key provided' });
+    const before = openai.requests.length;
+    const accepted = await chat(user, { message: 'hello?' });
+    const stream = await openSse(`${app.baseUrl}${accepted.body.links.events}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    await stream.ended;
+    expect(stream.events.at(-1)).toMatchObject({ event: 'failed', data: { error: { code: 'model_auth_failed' } } });
+    const turn = await waitForTurn(user, accepted.body.turn_id);
+    expect(turn).toMatchObject({ status: 'failed', error: { code: 'model_auth_failed' } });
+    expect(turn.result).toBeUndefined();
+    expect(openai.requests.length - before).toBe(1);
+    const { rows } = await app.db.query('SELECT role FROM chat_messages WHERE turn_id = $1', [accepted.body.turn_id]);
+    expect(rows.map((r) => r.role)).toEqual(['user']);
+    const job = await Job.fromId(app.queue.queues.chat, `turn-${accepted.body.turn_id}`);
+    expect(job!.attemptsMade).toBe(1);
+    const wait = await chat(user, { message: 'again?', conversation_id: accepted.body.conversation_id }, { prefer: 'wait=10' });
+    expect(wait.status).toBe(200);
+  });
+
+  it('a 500 is retried (by the SDK, then by the queue with backoff) and the turn completes', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 503 }, { kind: 'text', chunks: ['recovered'] });
+    const res = await chat(user, { message: 'flaky model' }, { prefer: 'wait=20' });
+    expect(res.status).toBe(200);
+    expect(res.body.message).toBe('recovered');
+    const { rows } = await app.db.query('SELECT attempts FROM chat_turns WHERE id = $1', [res.body.turn_id]);
+    expect(rows[0].attempts).toBe(2);
+    const { rows: messages } = await app.db.query('SELECT role FROM chat_messages WHERE turn_id = $1 ORDER BY position', [res.body.turn_id]);
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  });
+
+  it('exhausted retries fail the turn honestly and the next turn of the conversation still runs', async () => {
+    const user = await registerUser(app.http);
+    openai.reply = () => ({ kind: 'error', status: 503 });
+    const accepted = await chat(user, { message: 'the model is down' });
+    const next = await chat(user, { message: 'still there?', conversation_id: accepted.body.conversation_id });
+    const turn = await waitForTurn(user, accepted.body.turn_id);
+    expect(turn).toMatchObject({ status: 'failed', error: { code: 'model_unavailable' } });
+    const { rows } = await app.db.query('SELECT attempts FROM chat_turns WHERE id = $1', [accepted.body.turn_id]);
+    expect(rows[0].attempts).toBe(5);
+    openai.reply = () => ({ kind: 'text', chunks: ['back'] });
+    expect((await waitForTurn(user, next.body.turn_id)).result.message).toBe('back');
+  }, 60_000);
+
+  it('stops at AGENT_MAX_STEPS with finish_reason max_steps', async () => {
+    const user = await registerUser(app.http);
+    let n = 0;
+    openai.reply = () => ({ kind: 'tool_calls', calls: [{ id: `call_loop_${++n}`, name: 'list_tasks', arguments: {} }] });
+    const res = await chat(user, { message: 'loop forever' }, { prefer: 'wait=20' });
+    expect(res.status).toBe(200);
+    expect(res.body.finish_reason).toBe('max_steps');
+    expect(res.body.tool_calls).toHaveLength(8);
+  });
+});
+
+describe('turn order and concurrency', () => {
+  it('five messages posted at once into one conversation complete in order, never overlapping; two conversations overlap', async () => {
+    const user = await registerUser(app.http);
+    openai.reply = (request) => ({ kind: 'text', chunks: [`echo ${request.body.messages.at(-1)!.content}`], delayMs: 150 });
+    const first = await chat(user, { message: 'm0' }, { prefer: 'wait=10' });
+    const conversationId = first.body.conversation_id;
+    const before = openai.requests.length;
+    const posted = await Promise.all([1, 2, 3, 4, 5].map((i) => chat(user, { message: `m${i}`, conversation_id: conversationId })));
+    const other = await chat(user, { message: 'other conversation' });
+    const turns = await Promise.all(posted.map((p) => waitForTurn(user, p.body.turn_id)));
+    await waitForTurn(user, other.body.turn_id);
+    for (const turn of turns) expect(turn.status).toBe('completed');
+    // In acceptance (seq) order, each turn started only after the one before it finished.
+    const { rows } = await app.db.query(
+      'SELECT seq, user_message, started_at, finished_at, result FROM chat_turns WHERE conversation_id = $1 ORDER BY seq',
+      [conversationId],
+    );
+    expect(rows).toHaveLength(6);
+    for (let i = 1; i < rows.length; i++) {
+      expect(rows[i].result.message).toBe(`echo ${rows[i].user_message}`);
+      expect(rows[i].started_at.getTime()).toBeGreaterThanOrEqual(rows[i - 1].finished_at.getTime());
+    }
+    // The stored history interleaves whole turns in the same order.
+    const history = await app.http.get(`/api/${user.id}/conversations/${conversationId}`, { token: user.accessToken });
+    expect(history.body.messages.map((m: { content: string }) => m.content)).toEqual(
+      rows.flatMap((r) => [r.user_message, `echo ${r.user_message}`]),
+    );
+
+    const sameConversation = openai.requests.slice(before).filter((r) => r.body.messages.some((m) => m.content === 'm0'));
+    expect(sameConversation).toHaveLength(5);
+    sameConversation.sort((a, b) => a.startedAt - b.startedAt);
+    for (let i = 1; i < sameConversation.length; i++) {
+      expect(sameConversation[i]!.startedAt).toBeGreaterThanOrEqual(sameConversation[i - 1]!.endedAt!);
+      // Each turn sees every earlier turn's messages.
+      expect(sameConversation[i]!.body.messages.length).toBe(sameConversation[i - 1]!.body.messages.length + 2);
+    }
+    const otherRequest = openai.requests.find((r) => r.body.messages.at(-1)!.content === 'other conversation')!;
+    const overlaps = sameConversation.some((r) => r.startedAt < otherRequest.endedAt! && otherRequest.startedAt < r.endedAt!);
+    expect(overlaps).toBe(true);
+  });
+
+  it('Idempotency-Key: a retried POST returns the same turn; another message with the key is 409', async () => {
+    const user = await registerUser(app.http);
+    openai.reply = () => ({ kind: 'text', chunks: ['once'] });
+    const headers = { 'idempotency-key': `key-${user.id}` };
+    const [a, b] = await Promise.all([chat(user, { message: 'only once' }, headers), chat(user, { message: 'only once' }, headers)]);
+    expect(a.body.turn_id).toBe(b.body.turn_id);
+    const c = await chat(user, { message: 'only once' }, headers);
+    expect(c.body.turn_id).toBe(a.body.turn_id);
+    const conflict = await chat(user, { message: 'something else' }, headers);
+    expect(conflict.status).toBe(409);
+    const { rows } = await app.db.query('SELECT count(*)::int AS n FROM chat_turns WHERE user_id = $1', [user.id]);
+    expect(rows[0].n).toBe(1);
+    const bad = await chat(user, { message: 'x' }, { 'idempotency-key': 'a'.repeat(256) });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('isolation and bad input on chat routes', () => {
+  it("another user's turn, events and conversation are 404; another user's path is 403", async () => {
+    const alice = await registerUser(app.http);
+    const bob = await registerUser(app.http);
+    openai.reply = () => ({ kind: 'text', chunks: ['private'] });
+    const turn = await chat(alice, { message: 'secret plans' }, { prefer: 'wait=10' });
+    const ids = { turn: turn.body.turn_id, conversation: turn.body.conversation_id };
+    const asBob = (method: 'get' | 'delete', path: string) => app.http[method](`/api/${bob.id}${path}`, { token: bob.accessToken });
+    for (const res of [
+      await asBob('get', `/chat/turns/${ids.turn}`),
+      await asBob('get', `/chat/turns/${ids.turn}/events`),
+      await asBob('get', `/conversations/${ids.conversation}`),
+      await asBob('delete', `/conversations/${ids.conversation}`),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('secret plans');
+    }
+    const continueIt = await chat(bob, { message: 'hijack', conversation_id: ids.conversation });
+    expect(continueIt.status).toBe(404);
+    expect((await app.http.get(`/api/${bob.id}/conversations`, { token: bob.accessToken })).body.conversations).toEqual([]);
+    const cross = await app.http.get(`/api/${alice.id}/conversations`, { token: bob.accessToken });
+    expect(cross.status).toBe(403);
+    const crossPost = await app.http.post(`/api/${alice.id}/chat`, { token: bob.accessToken, body: { message: 'x' } });
+    expect(crossPost.status).toBe(403);
+    const crossEvents = await app.http.get(`/api/${alice.id}/chat/turns/${ids.turn}/events?access_token=${bob.accessToken}`);
+    expect(crossEvents.status).toBe(403);
+    const { rows } = await app.db.query('SELECT count(*)::int AS n FROM chat_turns WHERE conversation_id = $1', [ids.conversation]);
+    expect(rows[0].n).toBe(1);
+    expect((await app.http.get(`/api/${alice.id}/conversations/${ids.conversation}`, { token: alice.accessToken })).status).toBe(200);
+  });
+
+  it('rejects bad chat input with a 400 and stores nothing', async () => {
+    const user = await registerUser(app.http);
+    const cases: [Record<string, unknown>, string][] = [
+      [{}, 'message'],
+      [{ message: '   ' }, 'message'],
+      [{ message: 'x'.repeat(4001) }, 'message'],
+      [{ message: 42 }, 'message'],
+      [{ message: 'hi', conversation_id: 'nope' }, 'conversation_id'],
+      [{ message: 'hi', extra: true }, 'extra'],
+      [{ message: 'nul\u0000byte' }, 'message'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await chat(user, body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+    expect((await app.http.get(`/api/${user.id}/chat/turns/not-a-uuid`, { token: user.accessToken })).status).toBe(400);
+    expect((await chat(user, { message: 'hi', conversation_id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
+    const { rows } = await app.db.query('SELECT count(*)::int AS n FROM chat_turns WHERE user_id = $1', [user.id]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('lists conversations newest first with a cursor, and deletes one with its turns', async () => {
+    const user = await registerUser(app.http);
+    openai.reply = (request) => ({ kind: 'text', chunks: [`ok ${request.body.messages.at(-1)!.content}`] });
+    const ids: string[] = [];
+    for (const message of ['first', 'second', 'third']) ids.push((await chat(user, { message }, { prefer: 'wait=10' })).body.conversation_id);
+    const page1 = await app.http.get(`/api/${user.id}/conversations?limit=2`, { token: user.accessToken });
+    expect(page1.body.conversations.map((c: { title: string }) => c.title)).toEqual(['third', 'second']);
+    const page2 = await app.http.get(`/api/${user.id}/conversations?limit=2&cursor=${page1.body.next_cursor}`, { token: user.accessToken });
+    expect(page2.body.conversations.map((c: { title: string }) => c.title)).toEqual(['first']);
+    expect(page2.body.next_cursor).toBeNull();
+    expect((await app.http.delete(`/api/${user.id}/conversations/${ids[0]}`, { token: user.accessToken })).status).toBe(204);
+    expect((await app.http.get(`/api/${user.id}/conversations/${ids[0]}`, { token: user.accessToken })).status).toBe(404);
+    const { rows } = await app.db.query('SELECT count(*)::int AS n FROM chat_turns WHERE conversation_id = $1', [ids[0]]);
+    expect(rows[0].n).toBe(0);
+    expect((await app.http.get(`/api/${user.id}/conversations?cursor=garbage`, { token: user.accessToken })).status).toBe(400);
+  });
+
+  it('poison chat jobs fail at once without retry and touch nothing', async () => {
+    const queue = app.queue.queues.chat;
+    const jobs = [
+      await queue.add('chat-turn', { turnId: 'not-a-uuid' }, { attempts: 5 }),
+      await queue.add('chat-turn', { turnId: '00000000-0000-4000-8000-000000000000', user_id: 'x' }, { attempts: 5 }),
+      await queue.add('mystery', { turnId: '00000000-0000-4000-8000-000000000000' }, { attempts: 5 }),
+    ];
+    for (const job of jobs) {
+      for (let i = 0; i < 200 && !(await Job.fromId(queue, job.id!))?.finishedOn; i++) await new Promise((r) => setTimeout(r, 25));
+      const done = (await Job.fromId(queue, job.id!))!;
+      expect(await done.getState()).toBe('failed');
+      expect(done.attemptsMade).toBe(1);
+    }
+  });
+
+  it('a second job for a finished turn does nothing (runs twice, effect once)', async () => {
+    const user = await registerUser(app.http);
+    let n = 0;
+    openai.reply = () => (n++ === 0 ? { kind: 'tool_calls', calls: [{ id: 'call_once', name: 'add_task', arguments: { title: 'Only once' } }] } : { kind: 'text', chunks: ['added'] });
+    const res = await chat(user, { message: 'add it once' }, { prefer: 'wait=10' });
+    const queue = app.queue.queues.chat;
+    await (await Job.fromId(queue, `turn-${res.body.turn_id}`))!.remove();
+    await queue.add('chat-turn', { turnId: res.body.turn_id }, { jobId: `turn-${res.body.turn_id}` });
+    for (let i = 0; i < 200 && !(await Job.fromId(queue, `turn-${res.body.turn_id}`))?.finishedOn; i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await Job.fromId(queue, `turn-${res.body.turn_id}`))!.returnvalue).toBe('finished-before');
+    expect((await app.http.get(`/api/${user.id}/tasks`, { token: user.accessToken })).body.tasks).toHaveLength(1);
+  });
+});
