@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Response } from 'express';
 import {
   ConfigError,
@@ -29,14 +29,21 @@ async function main(): Promise<void> {
   const events = await createTurnEventSubscriber(createRedis({ url: config.redisUrl, logger, name: 'api-events', maxRetriesPerRequest: null }), config.redisKeyPrefix);
   const openStreams = new Set<Response>();
   const app = createApp({ config, logger, db, redis, queue, events, openStreams, sseHeartbeatMs: 15_000 });
-  const server: Server = app.listen(config.port, () => {
+  let isStopping = false;
+  // While stopping, answers tell keep-alive clients not to reuse the connection.
+  const server: Server = createServer((req, res) => {
+    if (isStopping) res.setHeader('Connection', 'close');
+    app(req, res);
+  });
+  server.listen(config.port, () => {
     logger.info({ port: config.port, env: config.appEnv, version }, 'api listening');
+    // PM2 (wait_ready) starts the next instance of a rolling reload only after this.
+    process.send?.('ready');
   });
   // Behind a proxy, idle keep-alive sockets must outlive the proxy's, or requests race a closing socket.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
-  let isStopping = false;
   const stop = (signal: string) => {
     if (isStopping) return;
     isStopping = true;
