@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { HttpClient, registerUser, type TestUser } from './support/http-client.js';
-import { createTestDatabase, uniqueName } from './support/postgres.js';
+import { createTestDatabase, testRedisPrefix } from './support/postgres.js';
 import { freePort, startProcess, type RunningProcess } from './support/processes.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestWorker } from './support/test-worker.js';
@@ -110,7 +110,7 @@ describe('the same walkthrough with the api and worker restarted between turns',
 
   it('keeps the conversation, its history and "it" across restarts', async () => {
     const port = await freePort();
-    const env = { DATABASE_URL: database.url, PORT: String(port), REDIS_KEY_PREFIX: uniqueName('t'), LOG_LEVEL: 'warn' };
+    const env = { DATABASE_URL: database.url, PORT: String(port), REDIS_KEY_PREFIX: testRedisPrefix(), LOG_LEVEL: 'warn' };
     const http = new HttpClient(`http://127.0.0.1:${port}`);
     let running: RunningProcess[] = [];
     const start = async () => {

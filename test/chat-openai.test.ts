@@ -255,6 +255,29 @@ describe('the OpenAI provider through the real SDK', () => {
   });
 });
 
+describe('events across API processes', () => {
+  it('a turn accepted by one API process streams live from another, and resumes there with Last-Event-ID', async () => {
+    const other = await startTestApp({ DATABASE_URL: app.config.databaseUrl, REDIS_KEY_PREFIX: app.config.redisKeyPrefix, LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key' });
+    try {
+      const user = await registerUser(app.http);
+      openai.queue.push({ kind: 'text', chunks: ['one ', 'two ', 'three'], delayMs: 400 });
+      const accepted = await chat(user, { message: 'count slowly' });
+      const live = await openSse(`${other.baseUrl}${accepted.body.links.events}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+      await live.waitFor((events) => events.some((e) => e.event === 'status' && e.data.status === 'running'));
+      expect(live.events.some((e) => e.event === 'completed')).toBe(false);
+      await live.ended;
+      expect(live.events.map((e) => e.event)).toEqual(['status', 'status', 'message.delta', 'message.delta', 'message.delta', 'completed']);
+      const resumed = await openSse(`${other.baseUrl}${accepted.body.links.events}`, {
+        headers: { authorization: `Bearer ${user.accessToken}`, 'last-event-id': live.events[2]!.id! },
+      });
+      await resumed.ended;
+      expect(resumed.events.map((e) => e.data.text ?? e.event)).toEqual(['two ', 'three', 'completed']);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('turn order and concurrency', () => {
   it('five messages posted at once into one conversation complete in order, never overlapping; two conversations overlap', async () => {
     const user = await registerUser(app.http);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createPool, migrate, MIGRATIONS_DIR, type Pool } from '@todo/core';
-import { createTestDatabase, uniqueName } from './support/postgres.js';
+import { createTestDatabase, testRedisPrefix } from './support/postgres.js';
 import { freePort, startProcess } from './support/processes.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -33,7 +33,7 @@ describe('api and worker processes', () => {
 
   it('start together on an empty database, migrate it once, serve, and stop cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const env = { DATABASE_URL: database.url, PORT: String(port), REDIS_KEY_PREFIX: uniqueName('t'), LOG_LEVEL: 'info' };
+    const env = { DATABASE_URL: database.url, PORT: String(port), REDIS_KEY_PREFIX: testRedisPrefix(), LOG_LEVEL: 'info' };
     const api = startProcess('apps/api/dist/main.js', env);
     const worker = startProcess('apps/worker/dist/main.js', env);
     try {

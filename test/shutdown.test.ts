@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, registerUser } from './support/http-client.js';
-import { createTestDatabase, uniqueName } from './support/postgres.js';
+import { createTestDatabase, testRedisPrefix } from './support/postgres.js';
 import { freePort, ROOT, startProcess } from './support/processes.js';
 import { openSse } from './support/sse.js';
 
@@ -40,7 +40,7 @@ afterAll(async () => {
 describe('SIGTERM to the api under load', () => {
   it('finishes every in-flight request, ends open event streams with a final comment, and loses no turn', async () => {
     const port = await freePort();
-    const env = { DATABASE_URL: database.url, PORT: String(port), REDIS_KEY_PREFIX: uniqueName('t'), LOG_LEVEL: 'warn' };
+    const env = { DATABASE_URL: database.url, PORT: String(port), REDIS_KEY_PREFIX: testRedisPrefix(), LOG_LEVEL: 'warn' };
     const api = startProcess('apps/api/dist/main.js', { ...env, LOG_LEVEL: 'info' });
     let worker: ReturnType<typeof startProcess> | undefined;
     try {
@@ -104,7 +104,7 @@ describe('pm2 reload of the api under load', () => {
       WORKER_INSTANCES: '1',
       DATABASE_URL: database.url,
       PORT: String(port),
-      REDIS_KEY_PREFIX: uniqueName('t'),
+      REDIS_KEY_PREFIX: testRedisPrefix(),
       LOG_LEVEL: 'warn',
     };
     const pm2 = (...args: string[]) => run(join(ROOT, 'node_modules/.bin/pm2'), args, { cwd: ROOT, env });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../libs/core/src/platform/logger.js';
 import { migrate, readMigrations } from '../../libs/core/src/platform/db/migrate.js';
@@ -40,6 +41,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide(TEMPLATE_ENV, template);
   project.provide(RUN_ENV, run);
   return async () => {
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `t_${run}_*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
     await withAdminClient(async (client) => {
       const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
         `todo\\_test\\_${run}\\_%`,

@@ -47,3 +47,8 @@ export async function createTestDatabase(options: { isEmpty?: boolean } = {}) {
     drop: () => withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
   };
 }
+
+/** A Redis key prefix for one test's data, scoped to this run so the global teardown can delete it. */
+export function testRedisPrefix(): string {
+  return uniqueName(`t_${inject(RUN_ENV)}`);
+}

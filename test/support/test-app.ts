@@ -15,7 +15,7 @@ import {
   type Redis,
 } from '@todo/core';
 import { createApp } from '../../apps/api/src/app.js';
-import { createTestDatabase, uniqueName } from './postgres.js';
+import { createTestDatabase, testRedisPrefix } from './postgres.js';
 import { HttpClient } from './http-client.js';
 
 export interface TestApp {
@@ -36,12 +36,13 @@ export interface TestApp {
  * key prefix, with logs captured in memory.
  */
 export async function startTestApp(env: Record<string, string> = {}, options: { sseHeartbeatMs?: number } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  // A DATABASE_URL in env shares another app's database (a second API process); it is not dropped here.
+  const database = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig({
     APP_ENV: 'test',
     DATABASE_URL: database.url,
     DATABASE_POOL_MAX: '5',
-    REDIS_KEY_PREFIX: uniqueName('t'),
+    REDIS_KEY_PREFIX: testRedisPrefix(),
     LOG_LEVEL: 'info',
     ...env,
   });
@@ -78,7 +79,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       await new Promise((resolve) => server.close(resolve));
       await events.close();
       await queue.close();
-      await deleteKeys(redis, `${config.redisKeyPrefix}:*`);
+      // A prefix passed in env belongs to another app (a second API process): leave its keys alone.
+      if (!env.REDIS_KEY_PREFIX) await deleteKeys(redis, `${config.redisKeyPrefix}:*`);
       await Promise.allSettled([db.end(), redis.quit()]);
       await database.drop();
     },
