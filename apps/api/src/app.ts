@@ -11,6 +11,8 @@ import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
 import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
+import { mcpRouter } from './mcp/mcp.router.js';
+import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -45,7 +47,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
-  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps)];
+  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps)];
   const router = express.Router();
   mountRoutes(router, deps, routes);
   app.use(router);
@@ -68,6 +70,8 @@ export function createApp(deps: AppDeps): Express {
     options: { uiConfig: { boardTitle: 'Todo AI Chatbot' } },
   });
   app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), board.getRouter());
+
+  app.use(mcpRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

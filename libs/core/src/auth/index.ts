@@ -11,3 +11,7 @@ export * from './session.js';
 export * from './auth-rate-limits.js';
 export * from './request-password-reset.js';
 export * from './reset-password.js';
+export * from './api-token.schemas.js';
+export * from './api-token.repository.js';
+export * from './api-token.service.js';
+export * from './authenticate-bearer.js';

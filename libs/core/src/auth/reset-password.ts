@@ -2,6 +2,7 @@ import { consumeResetToken, spendOtherResetRequests } from '../mail/password-res
 import { withTransaction, type Pool } from '../platform/db/index.js';
 import { AppError } from '../platform/errors.js';
 import { incrementTokenVersion, updatePasswordHash } from '../users/index.js';
+import { revokeAllApiTokens } from './api-token.repository.js';
 import { hashPassword } from './password.js';
 import { hashOpaqueToken, revokeAllRefreshTokens } from './refresh-token.repository.js';
 
@@ -9,7 +10,8 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Sets a new password with a reset token. The token is spent; every other reset link, every
- * refresh token and every access token issued before stop working.
+ * refresh token, every access token issued before and every personal API token stop working:
+ * a reset is how a user takes back an account someone else may hold.
  */
 export async function resetPassword(db: Pool, token: string, newPassword: string): Promise<void> {
   const invalid = new AppError('validation_failed', 'This password-reset link is invalid, used or expired. Ask for a new one.', {
@@ -23,6 +25,7 @@ export async function resetPassword(db: Pool, token: string, newPassword: string
     await updatePasswordHash(tx, userId, passwordHash);
     await incrementTokenVersion(tx, userId);
     await revokeAllRefreshTokens(tx, userId);
+    await revokeAllApiTokens(tx, userId);
     await spendOtherResetRequests(tx, userId);
     return true;
   });

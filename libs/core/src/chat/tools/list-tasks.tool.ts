@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { listTasks, taskToJson } from '../../tasks/index.js';
-import { defineTool } from './tool.js';
+import { listTasks, TaskJsonSchema, taskToJson } from '../../tasks/index.js';
+import { defineTool, successOutput } from './tool.js';
 
 const ListTasksInput = z.strictObject({
   status: z.enum(['all', 'pending', 'completed']).default('all').meta({ description: 'Which tasks to list' }),
@@ -12,6 +12,11 @@ export const listTasksTool = defineTool({
   name: 'list_tasks',
   description: "List the user's tasks, optionally only pending or completed ones, or those matching a text.",
   input: ListTasksInput,
+  output: successOutput({
+    tasks: z.array(TaskJsonSchema),
+    count: z.number().int().meta({ description: 'How many tasks this result holds' }),
+    has_more: z.boolean().meta({ description: 'Whether more tasks matched than the limit allowed' }),
+  }),
   annotations: { title: 'List tasks', readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   async execute({ db, userId }, input) {
     const page = await listTasks(db, userId, { status: input.status, q: input.query, limit: input.limit, sort: 'id' });

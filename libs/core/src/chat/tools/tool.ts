@@ -24,8 +24,18 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   input: I;
+  /**
+   * The shape of a successful result (`success: true` and its fields), published to MCP clients
+   * as the tool's output schema. Failures are not described: they are reported as tool errors.
+   */
+  output?: z.ZodObject;
   annotations: ToolAnnotations;
   execute(ctx: ToolContext, input: z.output<I>): Promise<ToolResult>;
+}
+
+/** The output schema of a tool whose successful result is `{ success: true, ...shape }`. */
+export function successOutput<S extends z.ZodRawShape>(shape: S) {
+  return z.object({ success: z.literal(true), ...shape });
 }
 
 export function defineTool<I extends z.ZodType>(tool: ToolDefinition<I>): ToolDefinition {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { TASK_CHANGE_FIELDS, updateTask, taskToJson } from '../../tasks/index.js';
-import { defineTool } from './tool.js';
+import { TASK_CHANGE_FIELDS, TaskJsonSchema, updateTask, taskToJson } from '../../tasks/index.js';
+import { defineTool, successOutput } from './tool.js';
 
 const UpdateTaskInput = z
   .strictObject({
@@ -15,6 +15,7 @@ export const updateTaskTool = defineTool({
   name: 'update_task',
   description: 'Change the title, description, priority or due date of a task, by its number.',
   input: UpdateTaskInput,
+  output: successOutput({ task: TaskJsonSchema }),
   annotations: { title: 'Update task', readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async execute({ db, userId }, { task_id, ...fields }) {
     return { success: true, task: taskToJson(await updateTask(db, userId, task_id, fields)) };
