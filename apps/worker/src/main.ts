@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, version);
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   if (config.isDefaultDatabase) await ensureDatabaseExists(config.databaseUrl, logger);
-  const db = createPool({ connectionString: config.databaseUrl, max: config.databasePoolMax, logger, applicationName: 'todo-worker' });
+  // Every running chat turn and email job may hold a connection; below that, jobs would queue for one.
+  const poolMax = Math.max(config.databasePoolMax, config.chatConcurrency + 6);
+  const db = createPool({ connectionString: config.databaseUrl, max: poolMax, logger, applicationName: 'todo-worker' });
   await migrate(db, logger);
   const redis = createRedis({ url: config.redisUrl, logger, name: 'worker' });
   const workerConnection = createRedis({ url: config.redisUrl, logger, name: 'worker-jobs', maxRetriesPerRequest: null });

@@ -13,7 +13,8 @@ export interface BuiltinModelOptions {
 }
 
 /** Words per streamed chunk: enough deltas to look like streaming, few enough to be cheap. */
-const WORDS_PER_CHUNK = 3;
+// Streamed like a model would, but in phrases: every delta is a Redis write and an SSE event.
+const WORDS_PER_CHUNK = 12;
 
 /** Splits text into chunks whose concatenation is exactly the text. */
 export function chunkText(text: string): string[] {
