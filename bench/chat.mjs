@@ -35,6 +35,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { captureOutput, fmtPct, freePort, ipFor, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(BENCH_FILE), '..');
@@ -550,132 +551,17 @@ async function main() {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function positiveNumber(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
-  return value;
-}
-
 function positiveInt(name, fallback) {
   const value = positiveNumber(name, fallback);
   if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got ${value}`);
   return value;
 }
 
-function withDatabase(url, name) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 /** A distinct IPv4 address per n in 10.(16*block … 16*block+15).x.y. */
-function ipFor(block, n) {
-  return `10.${(block * 16 + ((n >>> 16) & 15)) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Minimal HTTP client; `agent` for keep-alive, else a fresh connection. */
-function request(url, { method = 'GET', headers = {}, json, agent = false, timeoutMs = 15_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
-    const req = http.request(url, {
-      method,
-      headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
-      agent,
-      timeout: timeoutMs,
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const text = body.toString('utf8');
-        let parsed;
-        try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, body, text, json: parsed });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${url}`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function waitForHealth(url, child, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`api exited before becoming healthy (${child.signalCode ?? child.exitCode})`);
-    try {
-      const res = await request(url);
-      if (res.status === 200) return;
-      last = `${res.status} ${res.text.slice(0, 200)}`;
-    } catch (error) {
-      last = error.message;
-    }
-    await sleep(200);
-  }
-  throw new Error(`api not healthy after ${timeoutMs} ms: ${last}`);
-}
-
-function captureOutput(child) {
-  const kept = [];
-  let count = 0;
-  let partial = '';
-  const onData = (chunk) => {
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop();
-    for (const line of parts) {
-      if (!line) continue;
-      count++;
-      kept.push(line);
-      if (kept.length > 50) kept.shift();
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  return {
-    lines: () => count,
-    tail: (n = 20) => [...kept, partial].filter(Boolean).slice(-n).join('\n'),
-  };
-}
-
-function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 8_000);
-    child.once('exit', () => { clearTimeout(kill); resolve(); });
-    child.kill('SIGTERM');
-  });
-}
 
 /** CPU time (user+system) of a process from /proc, in clock ticks; null where /proc is missing. */
-function procTicks(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return null;
-  }
-}
 
 /** Summed CPU ticks of every process whose command name starts with `prefix` (postgres, redis-server). */
 function ticksByName(prefix) {
@@ -694,15 +580,6 @@ function ticksByName(prefix) {
     return null;
   }
   return total;
-}
-
-function machineTicks() {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return { total: cpu.reduce((a, b) => a + b, 0), idle: cpu[3] + (cpu[4] ?? 0) };
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -870,10 +747,6 @@ function perWindow(phase) {
 
 function fmtB(part) {
   return part ? `${part.p50} (${part.p99})` : 'n/a';
-}
-
-function fmtPct(v) {
-  return v === null || v === undefined ? 'n/a' : `${Math.round(v)}%`;
 }
 
 function markdownTable(rows) {

@@ -3,20 +3,12 @@ import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { registerUser, randomIp } from './support/http-client.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { waitFor } from './support/wait.js';
 import { startTestWorker } from './support/test-worker.js';
 
 const ADMIN = { user: 'ops', pass: 'correct-horse-admin' };
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('without ADMIN_PASSWORD', () => {
   let app: TestApp;
@@ -105,8 +97,11 @@ describe('with ADMIN_PASSWORD', () => {
     const retry = await app.http.put('/admin/queues/api/queues/email/retry/failed', { headers: auth });
     expect(retry.status).toBe(200);
     await waitFor(async () => smtp.accepted.find((m) => m.to.includes(user.email)), 'the retried mail');
-    const { rows } = await app.db.query('SELECT status FROM password_reset_requests WHERE user_id = $1', [user.id]);
-    expect(rows[0].status).toBe('sent');
+    // The server has the mail once it answers 250; the worker marks the row sent right after.
+    await waitFor(async () => {
+      const { rows } = await app.db.query('SELECT status FROM password_reset_requests WHERE user_id = $1', [user.id]);
+      return rows[0]?.status === 'sent';
+    }, 'the request marked sent');
 
     await waitFor(async () => ((await app.queue.queues.email.getJobCounts('completed')).completed ?? 0) > 0, 'completed jobs');
     // Bull Board's clean keeps jobs that finished in the last 5 seconds.

@@ -255,6 +255,50 @@ describe('the OpenAI provider through the real SDK', () => {
   });
 });
 
+describe('the history window', () => {
+  it('sends at most CHAT_HISTORY_MESSAGES earlier messages, cut only at whole turns', async () => {
+    const small = await startTestApp({
+      DATABASE_URL: app.config.databaseUrl,
+      REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
+      LLM_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'sk-test-key',
+      OPENAI_BASE_URL: openai.baseUrl,
+      CHAT_HISTORY_MESSAGES: '5',
+    });
+    const smallWorker = await startTestWorker(small);
+    await worker.close();
+    try {
+      const user = await registerUser(small.http);
+      let n = 0;
+      // Each turn: a tool call, its result, then the answer (4 messages with the user's).
+      openai.reply = (request) =>
+        request.body.messages.at(-1)!.role === 'user'
+          ? { kind: 'tool_calls', calls: [{ id: `call_w${++n}`, name: 'list_tasks', arguments: {} }] }
+          : { kind: 'text', chunks: [`answer ${n}`] };
+      let conversationId: string | undefined;
+      for (const message of ['first', 'second', 'third']) {
+        const res = await small.http.post(`/api/${user.id}/chat`, {
+          token: user.accessToken,
+          body: { message, ...(conversationId ? { conversation_id: conversationId } : {}) },
+          headers: { prefer: 'wait=10' },
+        });
+        expect(res.status).toBe(200);
+        conversationId = res.body.conversation_id;
+      }
+      // The third turn's first call: the budget of 5 holds one whole earlier turn (4 messages), not a part of another.
+      const firstCallOfThird = openai.requests.filter((r) => r.body.messages.at(-1)!.content === 'third')[0]!;
+      const sent = firstCallOfThird.body.messages.slice(1);
+      expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
+      expect(sent[0]!.content).toBe('second');
+      expect(sent[1]!.tool_calls![0]!.id).toBe(sent[2]!.tool_call_id);
+    } finally {
+      await smallWorker.close();
+      await small.close();
+      worker = await startTestWorker(app);
+    }
+  });
+});
+
 describe('events across API processes', () => {
   it('a turn accepted by one API process streams live from another, and resumes there with Last-Event-ID', async () => {
     const other = await startTestApp({ DATABASE_URL: app.config.databaseUrl, REDIS_KEY_PREFIX: app.config.redisKeyPrefix, LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key' });

@@ -7,6 +7,7 @@ import { registerUser, randomIp } from './support/http-client.js';
 import { startProcess, type RunningProcess } from './support/processes.js';
 import { selfSignedCertificate, startSmtpServer, tokenFromMail, type TestSmtpServer } from './support/smtp.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { waitFor } from './support/wait.js';
 
 /** The worker as its own process, on the test app's database and Redis prefix. */
 function spawnWorker(app: TestApp, env: Record<string, string>): RunningProcess {
@@ -20,15 +21,6 @@ function spawnWorker(app: TestApp, env: Record<string, string>): RunningProcess 
   });
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const forgot = (app: TestApp, email: string) =>
   app.http.post('/api/auth/forgot-password', { body: { email }, headers: { 'x-forwarded-for': randomIp() } });
@@ -93,7 +85,7 @@ describe('email worker process with STARTTLS and AUTH', () => {
       await worker.waitForLine(/"worker ready"/);
       const user = await registerUser(app.http);
       await forgot(app, user.email);
-      await waitFor(async () => (await requestStatus(app, user.id)) === 'failed', 'the mail to fail');
+      await waitFor(async () => (await requestStatus(app, user.id)) === 'failed', 'the mail to fail', 20_000);
       const { rows } = await app.db.query('SELECT attempts, last_error FROM password_reset_requests WHERE user_id = $1', [user.id]);
       expect(rows[0].attempts).toBe(1);
       expect(rows[0].last_error).toContain('535');
@@ -163,8 +155,8 @@ describe('crashes and lost jobs', () => {
       expect((await worker.waitForExit()).signal).toBe('SIGKILL');
       expect(await requestStatus(app, user.id)).toBe('pending');
       worker = spawnWorker(app, env);
-      await waitFor(async () => smtp.accepted.find((m) => m.to[0] === user.email), 'delivery after restart');
-      await waitFor(async () => (await requestStatus(app, user.id)) === 'sent', 'status sent');
+      await waitFor(async () => smtp.accepted.find((m) => m.to[0] === user.email), 'delivery after restart', 20_000);
+      await waitFor(async () => (await requestStatus(app, user.id)) === 'sent', 'status sent', 20_000);
       expect(smtp.accepted.filter((m) => m.to[0] === user.email)).toHaveLength(1);
       const token = tokenFromMail(smtp.accepted.find((m) => m.to[0] === user.email)!);
       expect((await app.http.post('/api/auth/reset-password', { body: { token, new_password: 'after-a-crash' } })).status).toBe(200);
@@ -181,7 +173,7 @@ describe('crashes and lost jobs', () => {
       smtp.onAccepted = (mail) => {
         if (mail.to[0] !== user.email) return;
         smtp.onAccepted = undefined;
-        void waitFor(async () => (await requestStatus(app, user.id)) === 'sent', 'status sent').then(() => {
+        void waitFor(async () => (await requestStatus(app, user.id)) === 'sent', 'status sent', 20_000).then(() => {
           worker.child.kill('SIGKILL');
           resolve();
         });
@@ -197,7 +189,7 @@ describe('crashes and lost jobs', () => {
       const { rows } = await app.db.query('SELECT id FROM password_reset_requests WHERE user_id = $1', [user.id]);
       const jobId = `password-reset-${rows[0].id}`;
       // Either the job completed before the kill, or its lock expires and the new worker reruns it.
-      await waitFor(async () => (await app.queue.queues.email.getJob(jobId))?.finishedOn, 'the job to finish');
+      await waitFor(async () => (await app.queue.queues.email.getJob(jobId))?.finishedOn, 'the job to finish', 20_000);
       expect(smtp.accepted.filter((m) => m.to[0] === user.email)).toHaveLength(1);
     } finally {
       worker.child.kill('SIGKILL');
@@ -212,8 +204,8 @@ describe('crashes and lost jobs', () => {
     expect(await app.queue.queues.email.getJobCounts('waiting')).toEqual({ waiting: 0 });
     const worker = spawnWorker(app, env);
     try {
-      await waitFor(async () => smtp.accepted.find((m) => m.to[0] === user.email), 'delivery of the lost job');
-      expect(await requestStatus(app, user.id)).toBe('sent');
+      await waitFor(async () => smtp.accepted.find((m) => m.to[0] === user.email), 'delivery of the lost job', 20_000);
+      await waitFor(async () => (await requestStatus(app, user.id)) === 'sent', 'the request marked sent', 20_000);
     } finally {
       worker.child.kill('SIGKILL');
     }

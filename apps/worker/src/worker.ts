@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job, type Processor } from 'bullmq';
 import {
   createChatModel,
   createMetricsRecorder,
@@ -10,6 +10,7 @@ import {
   type ChatModel,
   type Config,
   type Logger,
+  type QueueName,
   type Pool,
   type QueueClient,
   type Redis,
@@ -64,37 +65,31 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const mailer = createMailer(config, logger);
   const model = deps.model ?? createChatModel(config);
   const metrics = createMetricsRecorder(redis, config.redisKeyPrefix);
-  const chatWorker = new Worker('chat', (job, token) => processChatTurnJob({ db, redis, queue: deps.queue, model, config, logger, metrics }, job, token), {
-    connection: deps.workerConnection,
-    prefix: config.redisKeyPrefix,
-    concurrency: config.chatConcurrency,
-    lockDuration: config.jobLockMs,
-    stalledInterval: Math.min(config.jobLockMs, 30_000),
-    maxStalledCount: 3,
-  });
-  chatWorker.on('failed', (job, error) => {
-    logger.warn({ queue: 'chat', jobId: job?.id, attempt: job?.attemptsMade, reason: error.message }, 'chat job failed');
-  });
-  chatWorker.on('error', (error) => logger.error({ err: error, queue: 'chat' }, 'chat worker error'));
-  const emailWorker = new Worker('email', (job) => processEmailJob({ db, config, mailer, logger, redis, metrics }, job), {
-    connection: deps.workerConnection,
-    prefix: config.redisKeyPrefix,
-    concurrency: 4,
-    lockDuration: config.jobLockMs,
-    stalledInterval: Math.min(config.jobLockMs, 30_000),
-    maxStalledCount: 3,
-  });
-  emailWorker.on('failed', (job, error) => {
-    logger.warn({ queue: 'email', jobId: job?.id, attempt: job?.attemptsMade, reason: error.message }, 'email job failed');
-  });
-  emailWorker.on('error', (error) => logger.error({ err: error, queue: 'email' }, 'email worker error'));
-  for (const [name, worker] of [['chat', chatWorker], ['email', emailWorker]] as const) {
-    const observe = (job: { processedOn?: number; finishedOn?: number } | undefined, outcome: 'completed' | 'failed') => {
-      if (job?.processedOn && job.finishedOn) metrics.jobFinished(name, outcome, (job.finishedOn - job.processedOn) / 1000);
+  /** A BullMQ worker with the hygiene every queue gets: lock and stall settings, listeners, metrics. */
+  const startQueueWorker = (queue: QueueName, concurrency: number, processor: Processor) => {
+    const worker = new Worker(queue, processor, {
+      connection: deps.workerConnection,
+      prefix: config.redisKeyPrefix,
+      concurrency,
+      lockDuration: config.jobLockMs,
+      stalledInterval: Math.min(config.jobLockMs, 30_000),
+      maxStalledCount: 3,
+    });
+    const observe = (job: Job | undefined, outcome: 'completed' | 'failed') => {
+      if (job?.processedOn && job.finishedOn) metrics.jobFinished(queue, outcome, (job.finishedOn - job.processedOn) / 1000);
     };
     worker.on('completed', (job) => observe(job, 'completed'));
-    worker.on('failed', (job) => observe(job, 'failed'));
-  }
+    worker.on('failed', (job, error) => {
+      observe(job, 'failed');
+      logger.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, reason: error.message }, 'job failed');
+    });
+    worker.on('error', (error) => logger.error({ err: error, queue }, 'worker error'));
+    return worker;
+  };
+  const chatWorker = startQueueWorker('chat', config.chatConcurrency, (job, token) =>
+    processChatTurnJob({ db, redis, queue: deps.queue, model, config, logger, metrics }, job, token),
+  );
+  const emailWorker = startQueueWorker('email', 4, (job) => processEmailJob({ db, config, mailer, logger, redis, metrics }, job));
 
   const maintain = async () => {
     try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageLimitSchema } from '../platform/validation.js';
 
 export const ChatRequestSchema = z.strictObject({
   message: z.string().trim().min(1, 'must not be blank').max(4000, 'must be at most 4000 characters')
@@ -76,11 +77,6 @@ export const ConversationDetailJsonSchema = z
   .meta({ id: 'ConversationDetail' });
 
 export const ListConversationsQuerySchema = z.object({
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'must be an integer from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
-    .default(20),
+  limit: PageLimitSchema,
   cursor: z.string().max(200, 'is not a valid cursor').optional(),
 });

@@ -28,13 +28,19 @@ export async function startResetSendAttempt(db: Queryable, id: string, newSalt: 
   return row ? { id: row.id, status: row.status, tokenSalt: row.token_salt, attempts: row.attempts, email: row.email, name: row.name } : null;
 }
 
-export async function markResetSent(db: Queryable, id: string, tokenHash: Buffer, ttlMinutes: number): Promise<void> {
+/**
+ * Makes the token usable before the mail leaves: the link must work the moment the user can have
+ * it. Each attempt restarts the lifetime, so a mail delayed by retries still gets the full window.
+ */
+export async function armResetToken(db: Queryable, id: string, tokenHash: Buffer, ttlMinutes: number): Promise<void> {
   await db.query(
-    `UPDATE password_reset_requests
-     SET status = 'sent', token_hash = $2, sent_at = now(), expires_at = now() + make_interval(mins => $3), last_error = NULL
-     WHERE id = $1`,
+    `UPDATE password_reset_requests SET token_hash = $2, expires_at = now() + make_interval(mins => $3) WHERE id = $1`,
     [id, tokenHash, ttlMinutes],
   );
+}
+
+export async function markResetSent(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE password_reset_requests SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`, [id]);
 }
 
 export async function markResetFailed(db: Queryable, id: string, error: string): Promise<void> {
@@ -63,7 +69,7 @@ export async function findPendingResetRequestIds(db: Queryable, limit = 500): Pr
 export async function consumeResetToken(db: Queryable, tokenHash: Buffer): Promise<string | null> {
   const { rows } = await db.query<{ user_id: string }>(
     `UPDATE password_reset_requests SET used_at = now()
-     WHERE token_hash = $1 AND status = 'sent' AND used_at IS NULL AND expires_at > now()
+     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
      RETURNING user_id`,
     [tokenHash],
   );

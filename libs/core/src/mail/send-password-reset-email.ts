@@ -4,7 +4,7 @@ import type { Config } from '../platform/config.js';
 import type { Queryable } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
 import type { Mailer } from './mailer.js';
-import { markResetSent, startResetSendAttempt } from './password-reset.repository.js';
+import { armResetToken, markResetSent, startResetSendAttempt } from './password-reset.repository.js';
 import { renderPasswordResetMail } from './templates/password-reset.template.js';
 
 /**
@@ -42,8 +42,9 @@ export async function sendPasswordResetEmail(deps: SendPasswordResetEmailDeps, r
     ttlMinutes: config.resetTokenTtlMinutes,
   });
   const domain = config.mailFrom.split('@')[1] ?? 'localhost';
+  await armResetToken(db, request.id, hashOpaqueToken(token), config.resetTokenTtlMinutes);
   const { destination } = await mailer.send({ to: request.email, ...mail, messageId: `<password-reset.${request.id}@${domain}>` });
-  await markResetSent(db, request.id, hashOpaqueToken(token), config.resetTokenTtlMinutes);
+  await markResetSent(db, request.id);
   logger.info({ requestId, attempt: request.attempts, destination }, 'password reset email sent');
   return 'sent';
 }

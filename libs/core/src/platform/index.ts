@@ -8,3 +8,4 @@ export * from './db/index.js';
 export * from './validation.js';
 export * from './queue/index.js';
 export * from './metrics.js';
+export * from './process.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, type FieldError } from './errors.js';
 
 const TYPE_NAMES: Record<string, string> = {
@@ -51,3 +51,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
   const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
   throw new AppError('validation_failed', `${what} is invalid: ${summary}`, { errors });
 }
+
+/** `limit` of a paged list, from the query string: an integer from 1 to 100, 20 when absent. */
+export const PageLimitSchema = z
+  .string()
+  .regex(/^\d+$/, 'must be an integer from 1 to 100')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
+  .default(20);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageLimitSchema } from '../platform/validation.js';
 
 export const TaskPrioritySchema = z.enum(['low', 'medium', 'high'], { error: 'must be one of low, medium, high' });
 export type TaskPriority = z.infer<typeof TaskPrioritySchema>;
@@ -74,12 +75,7 @@ export const ListTasksQuerySchema = z.object({
     .enum(SORT_VALUES as [string, ...string[]], { error: `must be one of ${SORT_VALUES.join(', ')}` })
     .default('id')
     .meta({ description: 'Field to sort by; a leading "-" sorts descending. Tasks without a due date come last.' }),
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'must be an integer from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
-    .default(20),
+  limit: PageLimitSchema,
   cursor: z.string().max(512, 'is not a valid cursor').optional()
     .meta({ description: 'next_cursor from the previous page' }),
 });
