@@ -1,11 +1,12 @@
-import { loadConfig, ConfigError } from '../config.js';
+import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { runMain, SERVICE_VERSION } from '../process.js';
 import { createPool, ensureDatabaseExists } from './pool.js';
 import { migrate } from './migrate.js';
 
 /** `npm run db:migrate`: applies pending migrations and exits. */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, SERVICE_VERSION);
   const logger = createLogger({ level: config.logLevel, name: 'migrate' });
   if (config.isDefaultDatabase) await ensureDatabaseExists(config.databaseUrl, logger);
   const pool = createPool({ connectionString: config.databaseUrl, max: 1, logger, applicationName: 'todo-migrate' });
@@ -17,8 +18,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `migration failed: ${(error as Error).message}`;
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-});
+runMain('migrate', main);
