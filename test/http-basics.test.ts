@@ -105,6 +105,7 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
     expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('mcp-protocol-version');
   });
 
   it('a GET from FRONTEND_URL gets its origin echoed, with credentials; every listed origin works', async () => {

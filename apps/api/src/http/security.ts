@@ -48,8 +48,18 @@ export function corsPolicy(config: Config): RequestHandler {
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'Prefer', 'X-Request-Id'],
-    exposedHeaders: ['Location', 'Retry-After', 'X-Request-Id'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'Idempotency-Key',
+      'Last-Event-ID',
+      'Prefer',
+      'X-Request-Id',
+      // Browser-based MCP clients send these to /mcp.
+      'Mcp-Protocol-Version',
+      'Mcp-Session-Id',
+    ],
+    exposedHeaders: ['Location', 'Retry-After', 'X-Request-Id', 'Preference-Applied', 'Mcp-Session-Id'],
     maxAge: 600,
   });
 }
