@@ -255,6 +255,39 @@ describe('the OpenAI provider through the real SDK', () => {
   });
 });
 
+describe('a model call that hangs', () => {
+  it('times out after MODEL_TIMEOUT_MS, counts as retryable, and the retry completes the turn', async () => {
+    const impatient = await startTestApp({
+      DATABASE_URL: app.config.databaseUrl,
+      REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
+      LLM_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'sk-test-key',
+      OPENAI_BASE_URL: openai.baseUrl,
+      MODEL_TIMEOUT_MS: '1000',
+      CHAT_RETRY_DELAY_MS: '200',
+    });
+    const impatientWorker = await startTestWorker(impatient);
+    await worker.close();
+    try {
+      const user = await registerUser(impatient.http);
+      let calls = 0;
+      // The first call hangs past the deadline; our abort is not retried by the SDK, so the queue retries.
+      openai.reply = () => (++calls === 1 ? { kind: 'text', chunks: ['too late'], delayMs: 3_000 } : { kind: 'text', chunks: ['in time'] });
+      const res = await impatient.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body: { message: 'hurry' }, headers: { prefer: 'wait=30' } });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.message, res.text).toBe('in time');
+      const { rows } = await impatient.db.query('SELECT attempts FROM chat_turns WHERE id = $1', [res.body.turn_id]);
+      expect(rows[0].attempts).toBe(2);
+      const { rows: messages } = await impatient.db.query('SELECT role, content FROM chat_messages WHERE turn_id = $1 ORDER BY position', [res.body.turn_id]);
+      expect(messages).toEqual([{ role: 'user', content: 'hurry' }, { role: 'assistant', content: 'in time' }]);
+    } finally {
+      await impatientWorker.close();
+      await impatient.close();
+      worker = await startTestWorker(app);
+    }
+  }, 30_000);
+});
+
 describe('the history window', () => {
   it('sends at most CHAT_HISTORY_MESSAGES earlier messages, cut only at whole turns', async () => {
     const small = await startTestApp({

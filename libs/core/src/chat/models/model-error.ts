@@ -19,7 +19,12 @@ export class ModelError extends Error {
  */
 export function classifyModelError(error: unknown): ModelError {
   if (error instanceof ModelError) return error;
-  if (error instanceof OpenAI.APIConnectionTimeoutError || (error as Error)?.name === 'TimeoutError') {
+  // Our own per-call deadline (AbortSignal.timeout) surfaces from the SDK as a user abort.
+  if (
+    error instanceof OpenAI.APIConnectionTimeoutError ||
+    error instanceof OpenAI.APIUserAbortError ||
+    (error as Error)?.name === 'TimeoutError'
+  ) {
     return new ModelError('model_timeout', 'The model did not answer in time.', true);
   }
   if (error instanceof OpenAI.APIConnectionError) {
@@ -27,6 +32,7 @@ export function classifyModelError(error: unknown): ModelError {
   }
   if (error instanceof OpenAI.APIError) {
     const status = error.status ?? 0;
+    if (status === 0) return new ModelError('model_unavailable', 'The model call failed without an answer.', true);
     if (status === 401 || status === 403) return new ModelError('model_auth_failed', `The model service refused our credentials (${status}).`, false);
     if (status === 429) return new ModelError('model_rate_limited', 'The model service is rate limiting us (429).', true);
     if (status >= 500 || status === 408 || status === 409) return new ModelError('model_unavailable', `The model service failed (${status}).`, true);
