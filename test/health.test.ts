@@ -14,6 +14,7 @@ import {
   type Redis,
 } from '@todo/core';
 import { createApp } from '../apps/api/src/app.js';
+import { registerUser } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 let app: TestApp;
@@ -221,5 +222,50 @@ describe('GET /health with a dependency down', () => {
     const res = await app.http.get('/health');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('healthy');
+  });
+});
+
+describe('requests while a dependency is down', () => {
+  it('Redis unreachable: rate-limited auth routes answer 503 with Retry-After, never 500, and change nothing', async () => {
+    const port = await closedPort();
+    const redis = createRedis({ url: `redis://127.0.0.1:${port}`, logger: silent, name: 'outage-test-redis' });
+    const served = await serveApp(app.db, redis);
+    try {
+      const email = `outage.${Date.now()}@example.com`;
+      const res = await fetch(`${served.url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'outage-password', name: 'Outage' }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      const body = (await res.json()) as { detail: string };
+      expect(body.detail).toMatch(/unavailable right now/);
+      const { rows } = await app.db.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email]);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await served.close();
+      redis.disconnect();
+    }
+  });
+
+  it('Postgres unreachable: an authenticated request answers 503, not 500', async () => {
+    const port = await closedPort();
+    const db = createPool({ connectionString: `postgres://postgres@127.0.0.1:${port}/none`, logger: silent });
+    const served = await serveApp(db, app.redis);
+    try {
+      const user = await registerUser(app.http);
+      const res = await fetch(`${served.url}/api/${user.id}/tasks`, {
+        headers: { authorization: `Bearer ${user.accessToken}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await served.close();
+      await db.end();
+    }
   });
 });

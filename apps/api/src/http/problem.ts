@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { AppError, type ErrorCode, type FieldError } from '@todo/core';
+import { AppError, isDependencyOutage, type ErrorCode, type FieldError } from '@todo/core';
 
 /** The one mapping from domain error codes to HTTP statuses; a new code does not compile until it is added here. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -99,6 +99,11 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   if (appError) {
     if (HTTP_STATUS[appError.code] >= 500) req.log.error({ err: error }, appError.message);
     sendProblem(res, appError);
+    return;
+  }
+  if (isDependencyOutage(error)) {
+    req.log.error({ err: error }, 'dependency unavailable');
+    sendProblem(res, new AppError('service_unavailable', 'A service this request needs is unavailable right now. Try again shortly.', { retryAfterSeconds: 5 }));
     return;
   }
   req.log.error({ err: error }, 'unhandled error');
