@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v docker-compose >/dev/null 2>&1; then
-  (apt-get install -y -qq docker-compose >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq docker-compose >/dev/null 2>&1; }) || true
+  (timeout 120 apt-get install -y -qq docker-compose >/dev/null 2>&1 || { timeout 180 apt-get update -qq >/dev/null 2>&1 && timeout 180 apt-get install -y -qq docker-compose >/dev/null 2>&1; }) || true
 fi
 if ! command -v docker-compose >/dev/null 2>&1; then
   echo "compose: NOT validated (docker-compose could not be installed here)"
