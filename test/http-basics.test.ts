@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomIp, registerUser, type HttpResponse } from './support/http-client.js';
+import { randomIp, type HttpResponse } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const FRONTEND = 'https://app.example.com';
