@@ -288,6 +288,35 @@ describe('a model call that hangs', () => {
   }, 30_000);
 });
 
+describe('chat rate limit', () => {
+  it('refuses a user’s messages over CHAT_RATE_LIMIT_PER_MINUTE with 429 and Retry-After, storing nothing', async () => {
+    const strict = await startTestApp({
+      DATABASE_URL: app.config.databaseUrl,
+      REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
+      LLM_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'sk-test-key',
+      CHAT_RATE_LIMIT_PER_MINUTE: '3',
+    });
+    try {
+      const user = await registerUser(strict.http);
+      const other = await registerUser(strict.http);
+      openai.reply = () => ({ kind: 'text', chunks: ['ok'] });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await strict.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body: { message: `m${i}` } })).status);
+      expect(statuses).toEqual([202, 202, 202, 429]);
+      const limited = await strict.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body: { message: 'again' } });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      const { rows } = await strict.db.query('SELECT count(*)::int AS n FROM chat_turns WHERE user_id = $1', [user.id]);
+      expect(rows[0].n).toBe(3);
+      // The limit is per user.
+      expect((await strict.http.post(`/api/${other.id}/chat`, { token: other.accessToken, body: { message: 'me too' } })).status).toBe(202);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe('the history window', () => {
   it('sends at most CHAT_HISTORY_MESSAGES earlier messages, cut only at whole turns', async () => {
     const small = await startTestApp({

@@ -9,6 +9,7 @@ import {
   ConversationDetailJsonSchema,
   ConversationPageJsonSchema,
   deleteConversation,
+  enforceRateLimits,
   findConversation,
   findUserTurn,
   listConversations,
@@ -88,8 +89,12 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
         202: { description: 'Accepted; poll links.self or stream links.events', schema: AcceptedTurnJsonSchema },
         404: { description: 'Unknown conversation_id' },
         409: { description: 'Idempotency-Key reused for a different message' },
+        429: { description: 'More than CHAT_RATE_LIMIT_PER_MINUTE messages from this user in a minute' },
       },
       async handle({ userId, body, req, res }) {
+        await enforceRateLimits(redis, config.redisKeyPrefix, [
+          { name: 'chat:user', subject: userId, limit: config.chatRateLimitPerMinute, windowSeconds: 60 },
+        ]);
         const { turn } = await acceptChatTurn(
           { db, redis, queue, logger: req.log, redisKeyPrefix: config.redisKeyPrefix },
           { userId, message: body.message, conversationId: body.conversation_id, idempotencyKey: idempotencyKey(req) },

@@ -93,6 +93,8 @@ const EnvSchema = z
     RESET_TOKEN_TTL_MINUTES: integer(5, 1440).default(30),
     // Cap on model calls in one chat turn.
     AGENT_MAX_STEPS: integer(1, 50).default(8),
+    // Chat messages one user may send per minute (each may cost model calls); over it, 429.
+    CHAT_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(60),
     // Chat turns one worker process runs at once.
     CHAT_CONCURRENCY: integer(1, 200).default(8),
     // Milliseconds a process waits for in-flight work on SIGTERM before forcing exit.
@@ -158,6 +160,7 @@ export interface Config {
   jobLockMs: number;
   agentMaxSteps: number;
   chatConcurrency: number;
+  chatRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
 }
 
@@ -236,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobLockMs: e.JOB_LOCK_MS,
     agentMaxSteps: e.AGENT_MAX_STEPS,
     chatConcurrency: e.CHAT_CONCURRENCY,
+    chatRateLimitPerMinute: e.CHAT_RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }
