@@ -22,7 +22,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { captureOutput, fmtPct, freePort, ipFor, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
+import { captureOutput, deleteRedisKeys, dropDatabase, fmtPct, freePort, ipFor, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(BENCH_FILE), '..');
@@ -81,35 +81,8 @@ async function main() {
     cleaningUp ??= (async () => {
       try { currentRun?.stop(); } catch { /* already stopped */ }
       await Promise.allSettled([...children].map((child) => stopChild(child)));
-      if (dbCreated) {
-        const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5_000 });
-        try {
-          await admin.connect();
-          await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-          log(`dropped database ${dbName}`);
-        } catch (error) {
-          log(`could not drop database ${dbName}: ${error.message}`);
-        } finally {
-          await admin.end().catch(() => undefined);
-        }
-      }
-      const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000, retryStrategy: () => null });
-      redis.on('error', () => undefined); // reported by the awaited call below
-      try {
-        await redis.connect();
-        let cursor = '0';
-        let deleted = 0;
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) deleted += await redis.del(...keys);
-        } while (cursor !== '0');
-        log(`deleted ${deleted} redis keys under ${redisPrefix}:`);
-      } catch (error) {
-        log(`could not clean redis keys under ${redisPrefix}: ${error.message}`);
-      } finally {
-        redis.disconnect();
-      }
+      if (dbCreated) await dropDatabase(pg, PG_ADMIN_URL, dbName, log);
+      await deleteRedisKeys(Redis, REDIS_URL, `${redisPrefix}:*`, log);
     })();
     return cleaningUp;
   };

@@ -133,3 +133,38 @@ export function request(url, { method = 'GET', headers = {}, json, agent = false
     req.end(payload);
   });
 }
+
+/** Drops a benchmark's database, reporting rather than throwing (cleanup must go on). */
+export async function dropDatabase(pg, adminUrl, dbName, log) {
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    log(`dropped database ${dbName}`);
+  } catch (error) {
+    log(`could not drop database ${dbName}: ${error.message}`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+/** Deletes the Redis keys matching `pattern`, reporting rather than throwing. */
+export async function deleteRedisKeys(Redis, redisUrl, pattern, log) {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000, retryStrategy: () => null });
+  redis.on('error', () => undefined); // reported by the awaited calls below
+  try {
+    await redis.connect();
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+    log(`deleted ${deleted} redis keys matching ${pattern}`);
+  } catch (error) {
+    log(`could not clean redis keys matching ${pattern}: ${error.message}`);
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.js';
 import { defineRoute } from '../http/route.js';
 
 /** Each dependency gets this long; a hanging one is reported unreachable instead of stalling the check. */
-const CHECK_TIMEOUT_MS = 800;
+const CHECK_TIMEOUT_MS = 500;
 
 const QueueCountsSchema = z.object({
   waiting: z.number().int(),
