@@ -35,7 +35,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { captureOutput, deleteRedisKeys, dropDatabase, fmtPct, freePort, ipFor, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
+import { captureOutput, deleteRedisKeys, dropDatabase, fmtPct, freePort, ipFor, machineMeta, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(BENCH_FILE), '..');
@@ -449,16 +449,8 @@ async function main() {
     };
     aim.met = aim.overhead_ok && aim.throughput_ok && aim.errors_ok;
 
-    const cpus = os.cpus();
     const meta = {
-      date: startedAt.toISOString(),
-      command: 'npm run bench:chat',
-      node: process.version,
-      cpu_model: cpus[0]?.model ?? 'unknown',
-      cpu_count: cpus.length,
-      total_memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
-      platform: `${os.type()} ${os.release()} ${os.arch()}`,
-      load_average_before: loadBefore.map((v) => +v.toFixed(2)),
+      ...machineMeta('npm run bench:chat', startedAt, loadBefore),
       load_average_after: os.loadavg().map((v) => +v.toFixed(2)),
       clients: CLIENTS,
       floor_concurrency: FLOOR_CONCURRENCY,
@@ -493,7 +485,7 @@ async function main() {
       `slowest queued turns (ms: POST->accepted / ->claimed / ->finished / ->answer): ${slowest.map((s) => `${s.ms}: ${s.post_to_created}/${s.created_to_started}/${s.started_to_finished}/${s.finished_to_answer}`).join(', ')}`,
       `queued throughput per 2 s of the window (turns/s): ${perWindow(queued)}; floor: ${perWindow(floor)}`,
       `seq scans over the run (table: scans / rows read / live rows): ${tableStats.filter((t) => t.seq_scan > 0).map((t) => `${t.table} ${t.seq_scan} / ${t.seq_tup_read} / ${t.n_live_tup}`).join(', ') || 'none'}`,
-      `CPU (100% = one core): queued api ${fmtPct(queued.usage?.api)} / worker ${fmtPct(queued.usage?.worker)} / postgres ${fmtPct(queued.usage?.postgres)} / redis ${fmtPct(queued.usage?.redis)} / bench ${fmtPct(queued.usage?.self)} / others ${fmtPct(queued.usage?.others)} / machine ${fmtPct(queued.usage?.machine)} of ${cpus.length * 100}%; ` +
+      `CPU (100% = one core): queued api ${fmtPct(queued.usage?.api)} / worker ${fmtPct(queued.usage?.worker)} / postgres ${fmtPct(queued.usage?.postgres)} / redis ${fmtPct(queued.usage?.redis)} / bench ${fmtPct(queued.usage?.self)} / others ${fmtPct(queued.usage?.others)} / machine ${fmtPct(queued.usage?.machine)} of ${meta.cpu_count * 100}%; ` +
         `floor bench ${fmtPct(floor.usage?.self)} / postgres ${fmtPct(floor.usage?.postgres)} / redis ${fmtPct(floor.usage?.redis)} / others ${fmtPct(floor.usage?.others)} / machine ${fmtPct(floor.usage?.machine)}`,
       `node ${meta.node}, ${meta.cpu_model} x${meta.cpu_count}, ${CLIENTS} clients, CHAT_CONCURRENCY=${CHAT_CONCURRENCY}, DATABASE_POOL_MAX=${POOL_MAX}, ${WARMUP} s warm-up + ${DURATION} s, load average before ${meta.load_average_before.join(' ')}`,
       `Aim (${aim.target}): ${aim.met ? 'MET' : 'NOT MET'} (overhead ${overheadP50.toFixed(1)} ms, ${queuedRow.turns_per_s} turns/s, errors ${queuedRow.errors}+${sseSummary.errors})`,

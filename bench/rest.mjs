@@ -22,7 +22,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { captureOutput, deleteRedisKeys, dropDatabase, fmtPct, freePort, ipFor, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
+import { captureOutput, deleteRedisKeys, dropDatabase, fmtPct, freePort, ipFor, machineMeta, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(BENCH_FILE), '..');
@@ -297,16 +297,8 @@ async function main() {
     };
     aim.met = aim.ratio_ok && aim.p99_ok && aim.errors_ok;
 
-    const cpus = os.cpus();
     const meta = {
-      date: startedAt.toISOString(),
-      command: 'npm run bench:rest',
-      node: process.version,
-      cpu_model: cpus[0]?.model ?? 'unknown',
-      cpu_count: cpus.length,
-      total_memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
-      platform: `${os.type()} ${os.release()} ${os.arch()}`,
-      load_average_before: loadBefore.map((v) => +v.toFixed(2)),
+      ...machineMeta('npm run bench:rest', startedAt, loadBefore),
       api_instances: 1,
       api_processes: 1,
       api_env: {

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 export function captureOutput(child) {
   const kept = [];
@@ -167,4 +168,19 @@ export async function deleteRedisKeys(Redis, redisUrl, pattern, log) {
   } finally {
     redis.disconnect();
   }
+}
+
+/** What a benchmark ran on, recorded with its numbers. */
+export function machineMeta(command, startedAt, loadBefore) {
+  const cpus = os.cpus();
+  return {
+    date: startedAt.toISOString(),
+    command,
+    node: process.version,
+    cpu_model: cpus[0]?.model ?? 'unknown',
+    cpu_count: cpus.length,
+    total_memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    load_average_before: loadBefore.map((v) => +v.toFixed(2)),
+  };
 }

@@ -88,14 +88,19 @@ describe('the guide’s chat walkthrough with the builtin model, through the rea
 
   it('says what it can do instead of guessing, and changes nothing', async () => {
     const user = await registerUser(app.http);
-    const res = await app.http.post(`/api/${user.id}/chat`, {
-      token: user.accessToken,
-      body: { message: 'Delete it' },
-      headers: { prefer: 'wait=20' },
-    });
-    expect(res.status).toBe(200);
-    expect(res.body.tool_calls).toEqual([]);
-    expect(res.body.message.length).toBeGreaterThan(0);
+    await app.http.post(`/api/${user.id}/tasks`, { token: user.accessToken, body: { title: 'Keep me' } });
+    for (const message of ['Delete it', 'Delete all my tasks', 'Clear everything']) {
+      const res = await app.http.post(`/api/${user.id}/chat`, {
+        token: user.accessToken,
+        body: { message },
+        headers: { prefer: 'wait=20' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.tool_calls, message).toEqual([]);
+      expect(res.body.message, message).toMatch(/add/i);
+    }
+    const tasks = await app.http.get(`/api/${user.id}/tasks`, { token: user.accessToken });
+    expect(tasks.body.tasks.map((t: { title: string }) => t.title)).toEqual(['Keep me']);
   });
 });
 

@@ -39,25 +39,17 @@ export interface RunningWorkers {
 }
 
 /**
- * Re-enqueues every accepted email still pending in Postgres. Job ids are business keys, so a
- * job that is still in Redis is left alone and only lost ones are added again.
+ * Enqueues again, from Postgres, the work that should have a job: every accepted email still
+ * pending, and the oldest unfinished turn of every conversation (after a Redis restart, or a crash
+ * between a turn's end and the enqueue of the next). Job ids are business keys, so a job still in
+ * Redis is left alone and only lost ones are added again.
  */
-export async function sweepPendingEmails({ db, queue, logger }: Pick<WorkerDeps, 'db' | 'queue' | 'logger'>): Promise<number> {
-  const ids = await findPendingResetRequestIds(db);
-  for (const requestId of ids) await queue.enqueue(JOBS.passwordResetEmail, { requestId });
-  if (ids.length > 0) logger.debug({ count: ids.length }, 'swept pending emails');
-  return ids.length;
-}
-
-/**
- * Makes sure the oldest unfinished turn of every conversation has a job: after a Redis restart,
- * or a crash between a turn's end and the enqueue of the next one, this is what resumes them.
- */
-export async function sweepPendingTurns({ db, queue, logger }: Pick<WorkerDeps, 'db' | 'queue' | 'logger'>): Promise<number> {
-  const ids = await findHeadTurnIds(db);
-  for (const turnId of ids) await queue.enqueue(JOBS.chatTurn, { turnId });
-  if (ids.length > 0) logger.debug({ count: ids.length }, 'swept pending turns');
-  return ids.length;
+export async function sweepPendingWork({ db, queue, logger }: Pick<WorkerDeps, 'db' | 'queue' | 'logger'>): Promise<void> {
+  const turnIds = await findHeadTurnIds(db);
+  for (const turnId of turnIds) await queue.enqueue(JOBS.chatTurn, { turnId });
+  const requestIds = await findPendingResetRequestIds(db);
+  for (const requestId of requestIds) await queue.enqueue(JOBS.passwordResetEmail, { requestId });
+  if (turnIds.length + requestIds.length > 0) logger.debug({ turns: turnIds.length, emails: requestIds.length }, 'swept pending work');
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
@@ -93,8 +85,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   const maintain = async () => {
     try {
-      await sweepPendingTurns(deps);
-      await sweepPendingEmails(deps);
+      await sweepPendingWork(deps);
       if (mailer.kind === 'smtp') await writeSmtpHealth(redis, config.redisKeyPrefix, await mailer.isReachable());
     } catch (error) {
       logger.warn({ err: error }, 'maintenance sweep failed; next one will retry');

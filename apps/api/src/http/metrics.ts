@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { renderSharedMetrics, settleWithin, type Config, type QueueClient, type Redis } from '@todo/core';
+import { readQueueCounts, renderSharedMetrics, settleWithin, type Config, type QueueClient, type Redis } from '@todo/core';
 
 export interface HttpMetrics {
   /** Times every request by route template (not raw path, so ids do not explode cardinality) and status. */
@@ -27,8 +27,7 @@ export function createHttpMetrics({ config, redis, queue }: { config: Config; re
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [name, q] of Object.entries(queue.queues)) {
-        const counts = await settleWithin(q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'), 1000, null);
+      for (const [name, counts] of Object.entries(await readQueueCounts(queue.queues, 1000))) {
         for (const [state, value] of Object.entries(counts ?? {})) this.set({ queue: name, state }, value);
       }
     },

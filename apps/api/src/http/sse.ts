@@ -3,6 +3,7 @@ import {
   findUserTurn,
   isStreamId,
   isTerminalEvent,
+  isTurnFinished,
   readTurnEvents,
   type Queryable,
   type Redis,
@@ -87,7 +88,7 @@ export function streamTurnEvents(
   /** Ends the stream from Postgres when the turn is over but its stream has nothing more to say. */
   const settleFromDatabase = async () => {
     const turn = await findUserTurn(deps.db, userId, turnId);
-    if (isDone || !turn || (turn.status !== 'completed' && turn.status !== 'failed')) return;
+    if (isDone || !turn || !isTurnFinished(turn)) return;
     await pump();
     if (isDone) return;
     const event = turn.status === 'completed' ? 'completed' : 'failed';
@@ -124,7 +125,7 @@ export async function waitForTurnEnd(
   const deadline = Date.now() + timeoutMs;
   const hasEnded = async () => {
     const turn = await findUserTurn(deps.db, userId, turnId);
-    return turn !== null && (turn.status === 'completed' || turn.status === 'failed');
+    return turn !== null && isTurnFinished(turn);
   };
   try {
     if (await hasEnded()) return true;

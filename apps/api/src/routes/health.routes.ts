@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readSmtpHealth, settleWithin } from '@todo/core';
+import { readQueueCounts, readSmtpHealth, settleWithin } from '@todo/core';
 import type { AppDeps } from '../app.js';
 import { defineRoute } from '../http/route.js';
 
@@ -11,6 +11,7 @@ const QueueCountsSchema = z.object({
   active: z.number().int(),
   delayed: z.number().int(),
   failed: z.number().int(),
+  completed: z.number().int(),
 });
 
 const HealthSchema = z
@@ -26,15 +27,6 @@ const HealthSchema = z
   .meta({ id: 'Health' });
 
 export function healthRoutes({ db, redis, config, queue }: AppDeps) {
-  const queueCounts = async () => {
-    const entries = await Promise.all(
-      Object.entries(queue.queues).map(async ([name, q]) => {
-        const counts = await settleWithin(q.getJobCounts('waiting', 'active', 'delayed', 'failed'), CHECK_TIMEOUT_MS, null);
-        return [name, counts && { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 }];
-      }),
-    );
-    return Object.fromEntries(entries);
-  };
 
   return [
     defineRoute({
@@ -54,7 +46,7 @@ export function healthRoutes({ db, redis, config, queue }: AppDeps) {
           settleWithin(db.query('SELECT 1').then(() => 'connected' as const), CHECK_TIMEOUT_MS, 'unreachable' as const),
           settleWithin(redis.ping().then(() => 'connected' as const), CHECK_TIMEOUT_MS, 'unreachable' as const),
           settleWithin(readSmtpHealth(redis, config.redisKeyPrefix), CHECK_TIMEOUT_MS, null),
-          queueCounts(),
+          readQueueCounts(queue.queues, CHECK_TIMEOUT_MS),
         ]);
         // Mail waits in its queue while SMTP is down, so SMTP is reported but does not make the service unhealthy.
         const smtp = !config.smtp ? 'outbox' : smtpCheck?.isReachable === false ? 'unreachable' : 'configured';

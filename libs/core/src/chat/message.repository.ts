@@ -96,6 +96,11 @@ export async function loadEarlierHistory(db: Queryable, conversationId: string, 
   return firstWholeTurn < 0 ? [] : messages.slice(firstWholeTurn);
 }
 
+/** An assistant message in model format: with `tool_calls` when it has calls, else plain text. */
+export function toAssistantMessage(content: string | null, calls: ToolCall[] = []): ChatMessage {
+  return calls.length > 0 ? { role: 'assistant', content, tool_calls: calls } : { role: 'assistant', content: content ?? '' };
+}
+
 /** Model-format messages; an assistant tool call whose results are incomplete (a failed turn) is left out with them. */
 export function toChatMessages(messages: StoredMessage[]): ChatMessage[] {
   const answered = new Set(messages.filter((m) => m.role === 'tool').map((m) => m.toolCallId));
@@ -109,7 +114,7 @@ export function toChatMessages(messages: StoredMessage[]): ChatMessage[] {
         calls.forEach((c) => dropped.add(c.id));
         continue;
       }
-      out.push(calls.length > 0 ? { role: 'assistant', content: m.content, tool_calls: calls } : { role: 'assistant', content: m.content ?? '' });
+      out.push(toAssistantMessage(m.content, calls));
     } else if (m.toolCallId && !dropped.has(m.toolCallId)) {
       out.push({ role: 'tool', tool_call_id: m.toolCallId, content: m.content ?? '' });
     }

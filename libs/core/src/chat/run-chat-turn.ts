@@ -8,7 +8,7 @@ import type { Redis } from '../platform/redis.js';
 import type { ChatResult, TurnError } from './chat.schemas.js';
 import type { ChatMessage, ChatModel, ToolCall } from './chat.types.js';
 import { executeToolCall, parseArguments } from './execute-tool-call.js';
-import { appendMessage, loadEarlierHistory, loadTurnMessages, toChatMessages } from './message.repository.js';
+import { appendMessage, loadEarlierHistory, loadTurnMessages, toAssistantMessage, toChatMessages } from './message.repository.js';
 import { classifyModelError, ModelError } from './models/model-error.js';
 import { buildSystemPrompt } from './system-prompt.js';
 import { TOOLS, toModelTool } from './tools/index.js';
@@ -96,7 +96,7 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: (event: Turn
     modelSteps = stored.step;
     lastText = stored.content;
     const calls = stored.toolCalls ?? [];
-    history.push(calls.length > 0 ? { role: 'assistant', content: stored.content, tool_calls: calls } : { role: 'assistant', content: stored.content ?? '' });
+    history.push(toAssistantMessage(stored.content, calls));
     if (calls.length === 0) return resultOf(turn, stored.content ?? '', records, 'stop');
     await runCalls(calls, stored.step);
   }
@@ -121,7 +121,7 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: (event: Turn
     const calls = response.toolCalls;
     await appendMessage(db, { ...scope, step: modelSteps, role: 'assistant', content: response.content, toolCalls: calls.length > 0 ? calls : undefined });
     if (calls.length === 0) return resultOf(turn, response.content ?? '', records, response.finishReason === 'length' ? 'length' : 'stop');
-    history.push({ role: 'assistant', content: response.content, tool_calls: calls });
+    history.push(toAssistantMessage(response.content, calls));
     await runCalls(calls, modelSteps);
   }
 

@@ -57,6 +57,11 @@ function toTurn(row: TurnRow): Turn {
   };
 }
 
+/** Completed or failed: the turn will not run again. */
+export function isTurnFinished(turn: Pick<Turn, 'status'>): boolean {
+  return turn.status === 'completed' || turn.status === 'failed';
+}
+
 export async function insertTurn(
   db: Queryable,
   input: { conversationId: string; userId: string; seq: number; message: string; idempotencyKey?: string; requestHash?: string },
@@ -110,7 +115,7 @@ export async function claimTurn(db: Queryable, turnId: string): Promise<TurnClai
   if (rows[0]) return { kind: 'claimed', turn: toTurn(rows[0]) };
   const { rows: current } = await db.query<{ status: TurnStatus }>('SELECT status FROM chat_turns WHERE id = $1', [turnId]);
   if (!current[0]) return { kind: 'missing' };
-  return { kind: current[0].status === 'completed' || current[0].status === 'failed' ? 'finished' : 'blocked' };
+  return { kind: isTurnFinished(current[0]) ? 'finished' : 'blocked' };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Logger } from '../logger.js';
+import { settleWithin } from '../with-timeout.js';
 import type { Redis } from '../redis.js';
 import { QUEUE_NAMES, type JobDefinition, type QueueName } from './jobs.js';
 
@@ -12,6 +13,20 @@ export interface CreateQueuesOptions {
   /** Base delay of each queue's exponential retry backoff (EMAIL_RETRY_DELAY_MS, CHAT_RETRY_DELAY_MS). */
   retryDelayMs: Record<QueueName, number>;
   logger: Logger;
+}
+
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+export type QueueCounts = Record<(typeof QUEUE_STATES)[number], number>;
+
+/** Job counts by state for every queue; null for a queue whose Redis did not answer within `timeoutMs`. */
+export async function readQueueCounts(queues: Queues, timeoutMs: number): Promise<Record<string, QueueCounts | null>> {
+  const entries = await Promise.all(
+    Object.entries(queues).map(async ([name, queue]) => {
+      const counts = await settleWithin(queue.getJobCounts(...QUEUE_STATES), timeoutMs, null);
+      return [name, counts && (Object.fromEntries(QUEUE_STATES.map((state) => [state, counts[state] ?? 0])) as QueueCounts)] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 export interface QueueClient {
