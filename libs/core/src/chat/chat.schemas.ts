@@ -26,7 +26,20 @@ export const ChatResultJsonSchema = z
   .meta({ id: 'ChatResult' });
 export type ChatResult = z.infer<typeof ChatResultJsonSchema>;
 
-export const TurnErrorSchema = z.object({ code: z.string(), message: z.string() }).meta({ id: 'TurnError' });
+/** Why a turn failed: the model codes of `ModelError`, or `internal` for anything else. */
+export const TURN_ERROR_CODES = [
+  'model_auth_failed',
+  'model_bad_request',
+  'model_rate_limited',
+  'model_unavailable',
+  'model_timeout',
+  'model_invalid_output',
+  'model_output_truncated',
+  'internal',
+] as const;
+export type TurnErrorCode = (typeof TURN_ERROR_CODES)[number];
+
+export const TurnErrorSchema = z.object({ code: z.enum(TURN_ERROR_CODES), message: z.string() }).meta({ id: 'TurnError' });
 export type TurnError = z.infer<typeof TurnErrorSchema>;
 
 export const TurnStatusSchema = z.enum(['queued', 'running', 'completed', 'failed']);

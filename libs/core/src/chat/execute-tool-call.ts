@@ -45,3 +45,18 @@ export async function executeToolCall(db: Pool, scope: ToolCallScope, call: Tool
     return { result, isReplay: false };
   });
 }
+
+/**
+ * Stores the result of a call identical to one already run in the same message under its own
+ * id, without running the tool again (idempotent like every journal write).
+ */
+export async function recordRepeatedToolCall(db: Pool, scope: ToolCallScope, call: ToolCall, result: ToolResult): Promise<void> {
+  await appendMessage(db, {
+    conversationId: scope.conversationId,
+    turnId: scope.turnId,
+    step: scope.step,
+    role: 'tool',
+    content: JSON.stringify(result),
+    toolCallId: call.id,
+  });
+}

@@ -1,5 +1,5 @@
 import type { Queryable } from '../platform/db/index.js';
-import type { ChatMessage, ToolCall } from './chat.types.js';
+import type { ChatMessage, ProviderFields, ToolCall } from './chat.types.js';
 
 export interface StoredMessage {
   turnId: string;
@@ -8,6 +8,9 @@ export interface StoredMessage {
   content: string | null;
   toolCalls: ToolCall[] | null;
   toolCallId: string | null;
+  /** The model that wrote an assistant message; its provider fields go back only to that model. */
+  model: string | null;
+  providerFields: ProviderFields | null;
   createdAt: Date;
 }
 
@@ -18,10 +21,12 @@ interface MessageRow {
   content: string | null;
   tool_calls: ToolCall[] | null;
   tool_call_id: string | null;
+  model: string | null;
+  provider_fields: ProviderFields | null;
   created_at: Date;
 }
 
-const COLUMNS = 'turn_id, step, role, content, tool_calls, tool_call_id, created_at';
+const COLUMNS = 'turn_id, step, role, content, tool_calls, tool_call_id, model, provider_fields, created_at';
 
 function toStored(row: MessageRow): StoredMessage {
   return {
@@ -31,6 +36,8 @@ function toStored(row: MessageRow): StoredMessage {
     content: row.content,
     toolCalls: row.tool_calls,
     toolCallId: row.tool_call_id,
+    model: row.model,
+    providerFields: row.provider_fields,
     createdAt: row.created_at,
   };
 }
@@ -42,11 +49,21 @@ function toStored(row: MessageRow): StoredMessage {
  */
 export async function appendMessage(
   db: Queryable,
-  message: { conversationId: string; turnId: string; step: number; role: StoredMessage['role']; content: string | null; toolCalls?: ToolCall[]; toolCallId?: string },
+  message: {
+    conversationId: string;
+    turnId: string;
+    step: number;
+    role: StoredMessage['role'];
+    content: string | null;
+    toolCalls?: ToolCall[];
+    toolCallId?: string;
+    model?: string;
+    providerFields?: ProviderFields | null;
+  },
 ): Promise<boolean> {
   const { rowCount } = await db.query(
-    `INSERT INTO chat_messages (conversation_id, turn_id, position, step, role, content, tool_calls, tool_call_id)
-     SELECT $1, $2, COALESCE(MAX(position), 0) + 1, $3, $4, $5, $6, $7 FROM chat_messages WHERE conversation_id = $1
+    `INSERT INTO chat_messages (conversation_id, turn_id, position, step, role, content, tool_calls, tool_call_id, model, provider_fields)
+     SELECT $1, $2, COALESCE(MAX(position), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM chat_messages WHERE conversation_id = $1
      ON CONFLICT DO NOTHING`,
     [
       message.conversationId,
@@ -56,6 +73,8 @@ export async function appendMessage(
       message.content,
       message.toolCalls ? JSON.stringify(message.toolCalls) : null,
       message.toolCallId ?? null,
+      message.model ?? null,
+      message.providerFields ? JSON.stringify(message.providerFields) : null,
     ],
   );
   return (rowCount ?? 0) > 0;
@@ -96,13 +115,25 @@ export async function loadEarlierHistory(db: Queryable, conversationId: string, 
   return firstWholeTurn < 0 ? [] : messages.slice(firstWholeTurn);
 }
 
-/** An assistant message in model format: with `tool_calls` when it has calls, else plain text. */
-export function toAssistantMessage(content: string | null, calls: ToolCall[] = []): ChatMessage {
-  return calls.length > 0 ? { role: 'assistant', content, tool_calls: calls } : { role: 'assistant', content: content ?? '' };
+/**
+ * An assistant message in model format: with `tool_calls` when it has calls, else plain text,
+ * plus the provider fields its model needs back.
+ */
+export function toAssistantMessage(content: string | null, calls: ToolCall[] = [], providerFields?: ProviderFields | null): ChatMessage {
+  const base: ChatMessage = calls.length > 0 ? { role: 'assistant', content, tool_calls: calls } : { role: 'assistant', content: content ?? '' };
+  return providerFields ? { ...base, ...providerFields } : base;
 }
 
-/** Model-format messages; an assistant tool call whose results are incomplete (a failed turn) is left out with them. */
-export function toChatMessages(messages: StoredMessage[]): ChatMessage[] {
+/** A stored message's provider fields when `forModel` wrote it; another provider must not see them. */
+export function providerFieldsFor(message: Pick<StoredMessage, 'model' | 'providerFields'>, forModel: string | undefined): ProviderFields | null {
+  return forModel !== undefined && message.model === forModel ? message.providerFields : null;
+}
+
+/**
+ * Model-format messages for `forModel`; an assistant tool call whose results are incomplete (a
+ * failed turn) is left out with them.
+ */
+export function toChatMessages(messages: StoredMessage[], forModel?: string): ChatMessage[] {
   const answered = new Set(messages.filter((m) => m.role === 'tool').map((m) => m.toolCallId));
   const dropped = new Set<string>();
   const out: ChatMessage[] = [];
@@ -114,7 +145,7 @@ export function toChatMessages(messages: StoredMessage[]): ChatMessage[] {
         calls.forEach((c) => dropped.add(c.id));
         continue;
       }
-      out.push(toAssistantMessage(m.content, calls));
+      out.push(toAssistantMessage(m.content, calls, providerFieldsFor(m, forModel)));
     } else if (m.toolCallId && !dropped.has(m.toolCallId)) {
       out.push({ role: 'tool', tool_call_id: m.toolCallId, content: m.content ?? '' });
     }
@@ -122,6 +153,7 @@ export function toChatMessages(messages: StoredMessage[]): ChatMessage[] {
   return out;
 }
 
+/** A message as the conversation API shows it: provider fields (reasoning) are never included. */
 export function storedMessageToJson(m: StoredMessage) {
   return {
     role: m.role,

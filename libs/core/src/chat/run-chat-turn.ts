@@ -6,12 +6,21 @@ import { JOBS } from '../platform/queue/jobs.js';
 import type { QueueClient } from '../platform/queue/queues.js';
 import type { Redis } from '../platform/redis.js';
 import type { ChatResult, TurnError } from './chat.schemas.js';
-import type { ChatMessage, ChatModel, ToolCall } from './chat.types.js';
-import { executeToolCall, parseArguments } from './execute-tool-call.js';
-import { appendMessage, loadEarlierHistory, loadTurnMessages, toAssistantMessage, toChatMessages } from './message.repository.js';
-import { classifyModelError, ModelError } from './models/model-error.js';
+import type { ChatMessage, ChatModel, ModelResponse, ToolCall } from './chat.types.js';
+import { executeToolCall, parseArguments, recordRepeatedToolCall } from './execute-tool-call.js';
+import {
+  appendMessage,
+  loadEarlierHistory,
+  loadTurnMessages,
+  providerFieldsFor,
+  toAssistantMessage,
+  toChatMessages,
+  type StoredMessage,
+} from './message.repository.js';
+import { classifyModelError, ModelError, type ModelErrorCode } from './models/model-error.js';
+import { newToolCallId } from './models/stream-assembler.js';
 import { buildSystemPrompt } from './system-prompt.js';
-import { TOOLS, toModelTool } from './tools/index.js';
+import { TOOLS, toModelTool, type ToolResult } from './tools/index.js';
 import { publishTurnEvent, type TurnEventName } from './turn-events.js';
 import { claimTurn, finishTurn, type Turn } from './turn.repository.js';
 
@@ -38,6 +47,12 @@ export class RetryableTurnError extends Error {
 
 const MODEL_TOOLS = TOOLS.map(toModelTool);
 
+/** A malformed model message is asked for again at once, this many times, before the turn fails. */
+const STEP_RETRIES = 1;
+const STEP_RETRY_CODES = new Set<ModelErrorCode>(['model_output_truncated', 'model_invalid_output']);
+
+type Publish = (event: TurnEventName, data: unknown) => Promise<void>;
+
 /**
  * Runs one chat turn to its end: the tool loop between the model and the user's tasks, every
  * step journaled in Postgres so that a retry after a crash continues where the crash left off,
@@ -50,12 +65,13 @@ export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: {
   if (claim.kind !== 'claimed') return claim.kind;
   const { turn } = claim;
   const logger = deps.logger.child({ turnId, conversationId: turn.conversationId });
-  const publish = (event: TurnEventName, data: unknown) => publishTurnEvent(deps.redis, deps.config.redisKeyPrefix, turn.id, event, data);
+  const publish: Publish = (event, data) => publishTurnEvent(deps.redis, deps.config.redisKeyPrefix, turn.id, event, data);
 
-  await publish('status', { status: 'running' });
+  // `attempt` > 1 tells clients to drop the text streamed by earlier attempts of this turn.
+  await publish('status', { status: 'running', attempt: turn.attempts });
   await appendMessage(deps.db, { conversationId: turn.conversationId, turnId: turn.id, step: 0, role: 'user', content: turn.userMessage });
   try {
-    const result = await runToolLoop(deps, turn, publish);
+    const result = await runToolLoop({ ...deps, logger }, turn, publish);
     await finish(deps, turn, { status: 'completed', result });
     await publish('completed', result);
     logger.info({ finishReason: result.finish_reason, toolCalls: result.tool_calls.length }, 'turn completed');
@@ -81,60 +97,115 @@ async function finish(deps: ChatTurnDeps, turn: Turn, outcome: Parameters<typeof
   if (nextTurnId) await deps.queue.enqueue(JOBS.chatTurn, { turnId: nextTurnId });
 }
 
-async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: (event: TurnEventName, data: unknown) => Promise<void>): Promise<ChatResult> {
+async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Promise<ChatResult> {
   const { db, model, config } = deps;
   const scope = { userId: turn.userId, conversationId: turn.conversationId, turnId: turn.id };
   const journal = await loadTurnMessages(db, turn.id);
   const earlier = await loadEarlierHistory(db, turn.conversationId, turn.id, config.chatHistoryMessages);
-  const history: ChatMessage[] = [...toChatMessages(earlier), ...toChatMessages(journal.filter((m) => m.role === 'user'))];
+  const history: ChatMessage[] = [...toChatMessages(earlier, model.name), ...toChatMessages(journal.filter((m) => m.role === 'user'))];
+  const usedCallIds = collectToolCallIds([...earlier, ...journal]);
   const records: ChatResult['tool_calls'] = [];
   let modelSteps = 0;
   let lastText: string | null = null;
+  let attempt = turn.attempts;
 
   // Replay what an earlier attempt already stored, running any tool call it did not finish.
   for (const stored of journal.filter((m) => m.role === 'assistant')) {
     modelSteps = stored.step;
     lastText = stored.content;
     const calls = stored.toolCalls ?? [];
-    history.push(toAssistantMessage(stored.content, calls));
+    history.push(toAssistantMessage(stored.content, calls, providerFieldsFor(stored, model.name)));
     if (calls.length === 0) return resultOf(turn, stored.content ?? '', records, 'stop');
     await runCalls(calls, stored.step);
   }
 
   for (;;) {
     if (modelSteps >= config.agentMaxSteps) return resultOf(turn, lastText ?? '', records, 'max_steps');
-    const response = await model
-      .complete(
-        { messages: [{ role: 'system', content: buildSystemPrompt(deps.now?.() ?? new Date()) }, ...history], tools: MODEL_TOOLS },
-        {
-          signal: AbortSignal.timeout(config.modelTimeoutMs),
-          onTextDelta: (text) => void publish('message.delta', { text }).catch(() => undefined),
-        },
-      )
-      .catch((error: unknown) => {
-        deps.metrics?.modelCall(model.name, 'error');
-        throw classifyModelError(error);
-      });
-    deps.metrics?.modelCall(model.name, 'ok', response.usage);
+    const response = await askModel();
     modelSteps += 1;
     lastText = response.content;
-    const calls = response.toolCalls;
-    await appendMessage(db, { ...scope, step: modelSteps, role: 'assistant', content: response.content, toolCalls: calls.length > 0 ? calls : undefined });
+    // A made-up or reused id would be taken for an earlier call by the run-once journal.
+    const calls = response.toolCalls.map((call) => (usedCallIds.has(call.id) ? { ...call, id: newToolCallId() } : call));
+    calls.forEach((call) => usedCallIds.add(call.id));
+    await appendMessage(db, {
+      ...scope,
+      step: modelSteps,
+      role: 'assistant',
+      content: response.content,
+      toolCalls: calls.length > 0 ? calls : undefined,
+      model: model.name,
+      providerFields: response.providerFields,
+    });
     if (calls.length === 0) return resultOf(turn, response.content ?? '', records, response.finishReason === 'length' ? 'length' : 'stop');
-    history.push(toAssistantMessage(response.content, calls));
+    history.push(toAssistantMessage(response.content, calls, response.providerFields));
     await runCalls(calls, modelSteps);
   }
 
+  /** One model step; a malformed message (truncated, nameless call) is asked for again once, then fails the turn. */
+  async function askModel(): Promise<ModelResponse> {
+    for (let retry = 0; ; retry++) {
+      try {
+        const response = await model.complete(
+          { messages: [{ role: 'system', content: buildSystemPrompt(deps.now?.() ?? new Date()) }, ...history], tools: MODEL_TOOLS },
+          {
+            signal: AbortSignal.timeout(config.modelTimeoutMs),
+            onTextDelta: (text) => void publish('message.delta', { text }).catch(() => undefined),
+          },
+        );
+        deps.metrics?.modelCall(model.name, 'ok', response.usage);
+        return response;
+      } catch (error) {
+        deps.metrics?.modelCall(model.name, 'error');
+        const classified = classifyModelError(error);
+        if (!STEP_RETRY_CODES.has(classified.code)) throw classified;
+        if (retry >= STEP_RETRIES) throw new ModelError(classified.code, classified.message, false);
+        deps.logger.warn({ code: classified.code, step: modelSteps + 1 }, 'malformed model message discarded; asking again');
+        attempt += 1;
+        await publish('status', { status: 'running', attempt });
+      }
+    }
+  }
+
   async function runCalls(calls: ToolCall[], step: number): Promise<void> {
+    // Identical calls in one message (same tool, same arguments) are a known model glitch: the
+    // tool runs once and every id gets that result, so the history stays complete.
+    const resultsBySignature = new Map<string, ToolResult>();
     for (const call of calls) {
       const input = parseArguments(call);
+      const signature = `${call.function.name}\u0000${canonicalJson(input)}`;
+      const earlierResult = resultsBySignature.get(signature);
+      if (earlierResult) {
+        await recordRepeatedToolCall(db, { ...scope, step }, call, earlierResult);
+        history.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(earlierResult) });
+        continue;
+      }
       await publish('tool_call', { tool: call.function.name, input });
       const { result } = await executeToolCall(db, { ...scope, step }, call);
       await publish('tool_result', { tool: call.function.name, result });
+      resultsBySignature.set(signature, result);
       records.push({ tool: call.function.name, input, result });
       history.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });
     }
   }
+}
+
+function collectToolCallIds(messages: StoredMessage[]): Set<string> {
+  const ids = new Set<string>();
+  for (const m of messages) {
+    for (const call of m.toolCalls ?? []) ids.add(call.id);
+    if (m.toolCallId) ids.add(m.toolCallId);
+  }
+  return ids;
+}
+
+/** JSON with sorted keys, so that arguments equal as values compare equal as text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function resultOf(turn: Turn, message: string, records: ChatResult['tool_calls'], finishReason: ChatResult['finish_reason']): ChatResult {

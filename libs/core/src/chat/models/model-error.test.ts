@@ -2,6 +2,8 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { classifyModelError, ModelError } from './model-error.js';
 
+// An error chunk inside a 200 stream: the SDK throws an APIError without a status.
+const streamError = (code: unknown) => new OpenAI.APIError(undefined, { code, message: `stream error ${String(code)}` }, undefined, new Headers());
 const apiError = (status: number) => OpenAI.APIError.generate(status, { error: { message: `status ${status}` } }, `status ${status}`, new Headers());
 
 describe('classifyModelError: retry or give up', () => {
@@ -21,6 +23,15 @@ describe('classifyModelError: retry or give up', () => {
     ['a DOMException TimeoutError', Object.assign(new Error('timeout'), { name: 'TimeoutError' }), 'model_timeout', true],
     ['an AbortError', Object.assign(new Error('aborted'), { name: 'AbortError' }), 'model_timeout', true],
     ['anything else', new TypeError('boom'), 'model_unavailable', true],
+    ['stream error chunk, code 429', streamError(429), 'model_rate_limited', true],
+    ['stream error chunk, code 401', streamError(401), 'model_auth_failed', false],
+    ['stream error chunk, code 502', streamError(502), 'model_unavailable', true],
+    ['stream error chunk, code 400', streamError(400), 'model_bad_request', false],
+    ['stream error chunk, code "429" as text', streamError('429'), 'model_rate_limited', true],
+    ['stream error chunk, code rate_limit_exceeded', streamError('rate_limit_exceeded'), 'model_rate_limited', true],
+    ['stream error chunk, code server_error', streamError('server_error'), 'model_unavailable', true],
+    ['stream error chunk, code invalid_api_key', streamError('invalid_api_key'), 'model_auth_failed', false],
+    ['stream error chunk without a code', streamError(undefined), 'model_unavailable', true],
   ];
   for (const [name, error, code, isRetryable] of cases) {
     it(`${name} → ${code}, ${isRetryable ? 'retry' : 'fail now'}`, () => {

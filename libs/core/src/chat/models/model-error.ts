@@ -1,10 +1,13 @@
 import OpenAI from 'openai';
+import type { TurnErrorCode } from '../chat.schemas.js';
+
+export type ModelErrorCode = Exclude<TurnErrorCode, 'internal'>;
 
 /** Why a model call failed, and whether trying again later can help. */
 export class ModelError extends Error {
   override name = 'ModelError';
   constructor(
-    readonly code: 'model_auth_failed' | 'model_bad_request' | 'model_rate_limited' | 'model_unavailable' | 'model_timeout' | 'model_invalid_output',
+    readonly code: ModelErrorCode,
     message: string,
     readonly isRetryable: boolean,
   ) {
@@ -31,7 +34,7 @@ export function classifyModelError(error: unknown): ModelError {
     return new ModelError('model_unavailable', 'The model service could not be reached.', true);
   }
   if (error instanceof OpenAI.APIError) {
-    const status = error.status ?? 0;
+    const status = error.status ?? statusOfStreamError(error);
     if (status === 0) return new ModelError('model_unavailable', 'The model call failed without an answer.', true);
     if (status === 401 || status === 403) return new ModelError('model_auth_failed', `The model service refused our credentials (${status}).`, false);
     if (status === 429) return new ModelError('model_rate_limited', 'The model service is rate limiting us (429).', true);
@@ -40,4 +43,20 @@ export function classifyModelError(error: unknown): ModelError {
   }
   if ((error as Error)?.name === 'AbortError') return new ModelError('model_timeout', 'The model call was aborted.', true);
   return new ModelError('model_unavailable', 'The model call failed unexpectedly.', true);
+}
+
+/**
+ * An error chunk inside a 200 stream (OpenRouter: `data: {"error":{"code":429,...}}`) reaches us
+ * as an APIError without a status; its code names the HTTP status it stands for. 0 when unknown.
+ */
+function statusOfStreamError(error: InstanceType<typeof OpenAI.APIError>): number {
+  const code = (error.code ?? (error.error as { code?: unknown } | undefined)?.code) as unknown;
+  const numeric = typeof code === 'number' ? code : typeof code === 'string' && /^\d{3}$/.test(code) ? Number(code) : NaN;
+  if (numeric >= 400 && numeric <= 599) return numeric;
+  if (typeof code !== 'string') return 0;
+  if (/rate_limit|quota|too_many/i.test(code)) return 429;
+  if (/invalid_api_key|unauthori[sz]ed|authentication/i.test(code)) return 401;
+  if (/invalid_request|bad_request|context_length/i.test(code)) return 400;
+  if (/server_error|overloaded|unavailable|timeout/i.test(code)) return 503;
+  return 0;
 }
