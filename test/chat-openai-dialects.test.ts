@@ -282,7 +282,7 @@ describe('a bad model message never enters the history', () => {
 });
 
 describe('an error chunk inside a 200 stream is classified like its HTTP status', () => {
-  const errorChunk = (code: number | string, message = 'Provider says no') => raw(sse.chunk({ content: '' }), sse.data({ error: { code, message } }));
+  const errorChunk = (code: number | string, message = 'Provider says no') => raw(sse.chunk({ role: 'assistant', content: 'Let me ' }), sse.data({ error: { code, message } }));
 
   for (const code of [429, 502, 'server_error']) {
     it(`${code}: retried, and the turn completes`, async () => {

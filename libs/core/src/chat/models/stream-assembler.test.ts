@@ -118,6 +118,15 @@ const rows: Row[] = [
     { toolCalls: [call('call_s', 'add_task', '{"title":"Split"}')] },
   ],
   [
+    'the whole name repeated in every fragment (same id, same index)',
+    [
+      delta({ tool_calls: [{ index: 0, id: 'call_r', function: { name: 'add_task', arguments: '{"title":' } }] }),
+      delta({ tool_calls: [{ index: 0, id: 'call_r', function: { name: 'add_task', arguments: '"Repeat"}' } }] }),
+      finish('tool_calls'),
+    ],
+    { toolCalls: [call('call_r', 'add_task', '{"title":"Repeat"}')] },
+  ],
+  [
     'content and tool calls mixed in one message',
     [
       delta({ role: 'assistant', content: 'Let me ' }),

@@ -7,7 +7,7 @@ import type { ProviderFields, ToolCall } from '../chat.types.js';
  * 200 stream).
  */
 export interface RawChunk {
-  choices?: { delta?: RawDelta | null; finish_reason?: string | null }[] | null;
+  choices?: { index?: number; delta?: RawDelta | null; finish_reason?: string | null }[] | null;
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
   error?: unknown;
 }
@@ -99,7 +99,9 @@ export function createStreamAssembler(options: { newId?: () => string } = {}) {
       if (hasIndex) byIndex.set(delta.index!, call);
     }
     if (delta.id && !call!.id) call!.id = delta.id;
-    if (delta.function?.name) call!.name += delta.function.name;
+    // Some servers repeat the whole name in every fragment of a call; others split it in pieces.
+    const name = delta.function?.name;
+    if (name && call!.name !== name) call!.name += name;
     const args = delta.function?.arguments;
     if (typeof args === 'string') call!.argumentText += args;
     else if (args !== null && typeof args === 'object') call!.argumentObject = args;
@@ -126,7 +128,8 @@ export function createStreamAssembler(options: { newId?: () => string } = {}) {
     push(chunk: RawChunk): string {
       if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
       let text = '';
-      for (const choice of chunk.choices ?? []) {
+      // One answer is asked for (n = 1); a server that numbers its choice calls it 0.
+      for (const choice of (chunk.choices ?? []).filter((c) => c.index === undefined || c.index === 0)) {
         const delta = choice.delta ?? {};
         if (typeof delta.content === 'string') text += delta.content;
         if (typeof delta.reasoning_content === 'string') reasoningContent = (reasoningContent ?? '') + delta.reasoning_content;
