@@ -19,6 +19,20 @@ export function parseArguments(call: ToolCall): unknown {
   }
 }
 
+/** The same tool with arguments equal as values (key order aside): two such calls are one. */
+export function toolCallSignature(call: ToolCall): string {
+  return `${call.function.name}\u0000${canonicalJson(parseArguments(call))}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /**
  * Runs one tool call exactly once per turn: the tool's effect and its stored result commit in
  * one transaction, and a call whose result is already stored (a replay after a crash) returns

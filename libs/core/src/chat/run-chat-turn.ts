@@ -7,7 +7,7 @@ import type { QueueClient } from '../platform/queue/queues.js';
 import type { Redis } from '../platform/redis.js';
 import type { ChatResult, TurnError } from './chat.schemas.js';
 import type { ChatMessage, ChatModel, ModelResponse, ToolCall } from './chat.types.js';
-import { executeToolCall, parseArguments, recordRepeatedToolCall } from './execute-tool-call.js';
+import { executeToolCall, parseArguments, recordRepeatedToolCall, toolCallSignature } from './execute-tool-call.js';
 import {
   appendMessage,
   loadEarlierHistory,
@@ -172,7 +172,7 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Pr
     const resultsBySignature = new Map<string, ToolResult>();
     for (const call of calls) {
       const input = parseArguments(call);
-      const signature = `${call.function.name}\u0000${canonicalJson(input)}`;
+      const signature = toolCallSignature(call);
       const earlierResult = resultsBySignature.get(signature);
       if (earlierResult) {
         await recordRepeatedToolCall(db, { ...scope, step }, call, earlierResult);
@@ -196,16 +196,6 @@ function collectToolCallIds(messages: StoredMessage[]): Set<string> {
     if (m.toolCallId) ids.add(m.toolCallId);
   }
   return ids;
-}
-
-/** JSON with sorted keys, so that arguments equal as values compare equal as text. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function resultOf(turn: Turn, message: string, records: ChatResult['tool_calls'], finishReason: ChatResult['finish_reason']): ChatResult {
