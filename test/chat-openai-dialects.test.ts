@@ -128,6 +128,24 @@ describe('tool-call dialects', () => {
     for (const id of ids) expect(id).toMatch(/^call_\w+$/);
   });
 
+  it('made-up ids are stored before the tools run: a retried attempt replays them and runs nothing twice', async () => {
+    const user = await registerUser(app.http);
+    openai.queue.push(
+      raw(calls(fn('add_task', '{"title":"Alpha"}')), calls(fn('add_task', '{"title":"Beta"}')), sse.finish('stop'), sse.done),
+      raw(sse.chunk({ content: 'Added Al' })),
+      answer('Added Alpha and Beta.'),
+    );
+    const res = await say(user, 'alpha and beta, no ids');
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.message).toBe('Added Alpha and Beta.');
+    expect((await tasksOf(user)).map((t) => t.title)).toEqual(['Alpha', 'Beta']);
+    const [cut, retried] = openai.requests.slice(-2);
+    const idsOf = (r: RecordedRequest) => assistantsWithCalls(r).flatMap((m) => m.tool_calls!.map((c) => c.id));
+    expect(idsOf(cut!)).toHaveLength(2);
+    expect(idsOf(retried!)).toEqual(idsOf(cut!));
+    expect(retried!.body.messages.filter((m) => m.role === 'tool')).toHaveLength(2);
+  });
+
   it('arguments as a JSON object, "" or absent: the task gets its priority and the history carries JSON strings', async () => {
     const user = await registerUser(app.http);
     openai.queue.push(
