@@ -5,6 +5,7 @@ import type { MetricsRecorder } from '../platform/metrics.js';
 import { JOBS } from '../platform/queue/jobs.js';
 import type { QueueClient } from '../platform/queue/queues.js';
 import type { Redis } from '../platform/redis.js';
+import { findUserTimeZone } from '../users/user.repository.js';
 import type { ChatResult, TurnError } from './chat.schemas.js';
 import type { ChatMessage, ChatModel, ToolCall } from './chat.types.js';
 import { executeToolCall, parseArguments } from './execute-tool-call.js';
@@ -84,6 +85,7 @@ async function finish(deps: ChatTurnDeps, turn: Turn, outcome: Parameters<typeof
 async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: (event: TurnEventName, data: unknown) => Promise<void>): Promise<ChatResult> {
   const { db, model, config } = deps;
   const scope = { userId: turn.userId, conversationId: turn.conversationId, turnId: turn.id };
+  const timeZone = await findUserTimeZone(db, turn.userId);
   const journal = await loadTurnMessages(db, turn.id);
   const earlier = await loadEarlierHistory(db, turn.conversationId, turn.id, config.chatHistoryMessages);
   const history: ChatMessage[] = [...toChatMessages(earlier), ...toChatMessages(journal.filter((m) => m.role === 'user'))];
@@ -105,7 +107,7 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: (event: Turn
     if (modelSteps >= config.agentMaxSteps) return resultOf(turn, lastText ?? '', records, 'max_steps');
     const response = await model
       .complete(
-        { messages: [{ role: 'system', content: buildSystemPrompt(deps.now?.() ?? new Date()) }, ...history], tools: MODEL_TOOLS },
+        { messages: [{ role: 'system', content: buildSystemPrompt(deps.now?.() ?? new Date(), timeZone) }, ...history], tools: MODEL_TOOLS },
         {
           signal: AbortSignal.timeout(config.modelTimeoutMs),
           onTextDelta: (text) => void publish('message.delta', { text }).catch(() => undefined),

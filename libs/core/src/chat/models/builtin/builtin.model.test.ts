@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ModelResponse, ModelTool } from '../../chat.types.js';
+import { buildSystemPrompt } from '../../system-prompt.js';
 import { createBuiltinModel } from './builtin.model.js';
 
 /** A Thursday; "tomorrow" and "friday" are 2026-03-06, "monday" 2026-03-09. */
@@ -456,7 +457,7 @@ describe('builtin model: contract', () => {
     expect(await ask(text)).toEqual(await ask(text));
   });
 
-  it('computes dates from now() in UTC', async () => {
+  it('computes dates from now() in UTC when no system prompt states a zone', async () => {
     const late = createBuiltinModel({ now: () => new Date('2026-12-31T23:30:00Z') });
     const response = await late.complete({ messages: [user('add a task to celebrate tomorrow')], tools: ALL_TOOLS });
     expect(callsOf(response)).toEqual([add({ title: 'Celebrate', due_date: '2027-01-01' })]);
@@ -562,5 +563,80 @@ describe('builtin model: a whole conversation through a tool loop', () => {
       '- #2 ○ Buy milk — medium priority',
       '- #3 ○ Call the bank — high priority, due 2026-03-06 (tomorrow)',
     ].join('\n'));
+  });
+});
+
+describe("builtin model: the user's day", () => {
+  /** One message at one instant, with the system prompt the tool loop sends for a user in `zone`. */
+  function askAt(instant: string, zone: string, messages: ChatMessage[]): Promise<ModelResponse> {
+    const now = new Date(instant);
+    const system: ChatMessage = { role: 'system', content: buildSystemPrompt(now, zone) };
+    return createBuiltinModel({ now: () => now }).complete({ messages: [system, ...messages], tools: ALL_TOOLS });
+  }
+
+  // 20:30 UTC on Thursday 2026-03-05: Friday 01:30 in Karachi, Thursday 12:30 in Los Angeles.
+  const EVENING = '2026-03-05T20:30:00Z';
+  // 03:00 UTC on Friday 2026-03-06: Friday 08:00 in Karachi, Thursday 19:00 in Los Angeles.
+  const EARLY = '2026-03-06T03:00:00Z';
+  const ROWS_BY_ZONE: Array<[string, string, string, string]> = [
+    [EVENING, 'Asia/Karachi', 'today', '2026-03-06'],
+    [EVENING, 'UTC', 'today', '2026-03-05'],
+    [EVENING, 'America/Los_Angeles', 'today', '2026-03-05'],
+    [EVENING, 'Asia/Karachi', 'tomorrow', '2026-03-07'],
+    [EVENING, 'UTC', 'tomorrow', '2026-03-06'],
+    [EVENING, 'Asia/Karachi', 'next friday', '2026-03-13'],
+    [EVENING, 'UTC', 'next friday', '2026-03-06'],
+    [EVENING, 'Asia/Karachi', 'in 3 days', '2026-03-09'],
+    [EVENING, 'America/Los_Angeles', 'in 3 days', '2026-03-08'],
+    [EVENING, 'Asia/Karachi', 'by the end of the week', '2026-03-06'],
+    [EARLY, 'America/Los_Angeles', 'today', '2026-03-05'],
+    [EARLY, 'UTC', 'today', '2026-03-06'],
+    [EARLY, 'Asia/Karachi', 'today', '2026-03-06'],
+    [EARLY, 'America/Los_Angeles', 'tomorrow', '2026-03-06'],
+    [EARLY, 'UTC', 'tomorrow', '2026-03-07'],
+    [EARLY, 'America/Los_Angeles', 'next friday', '2026-03-06'],
+    [EARLY, 'Asia/Karachi', 'next friday', '2026-03-13'],
+    [EARLY, 'America/Los_Angeles', 'by the end of the week', '2026-03-06'],
+    // The date line: Kiritimati (UTC+14) is already Friday, Pago Pago (UTC-11) still Wednesday.
+    ['2026-03-05T10:30:00Z', 'Pacific/Kiritimati', 'today', '2026-03-06'],
+    ['2026-03-05T10:30:00Z', 'Pacific/Kiritimati', 'tomorrow', '2026-03-07'],
+    ['2026-03-05T10:30:00Z', 'Pacific/Kiritimati', 'on friday', '2026-03-13'],
+    ['2026-03-05T10:30:00Z', 'Pacific/Pago_Pago', 'today', '2026-03-04'],
+    ['2026-03-05T10:30:00Z', 'Pacific/Pago_Pago', 'on friday', '2026-03-06'],
+    // DST in Berlin: the first minutes of Monday 2026-03-30 (CEST) and the last hour of Sunday 2026-10-25 (CET).
+    ['2026-03-29T22:30:00Z', 'Europe/Berlin', 'today', '2026-03-30'],
+    ['2026-03-29T22:30:00Z', 'Europe/Berlin', 'tomorrow', '2026-03-31'],
+    ['2026-03-28T23:30:00Z', 'Europe/Berlin', 'in 3 days', '2026-04-01'],
+    ['2026-10-25T22:30:00Z', 'Europe/Berlin', 'today', '2026-10-25'],
+    ['2026-10-25T22:30:00Z', 'Europe/Berlin', 'tomorrow', '2026-10-26'],
+    ['2026-10-24T22:30:00Z', 'Europe/Berlin', 'by the end of the week', '2026-10-30'],
+  ];
+
+  it.each(ROWS_BY_ZONE)('at %s in %s, "%s" is %s', async (instant, zone, phrase, date) => {
+    const response = await askAt(instant, zone, [user(`add a task to pay rent ${phrase}`)]);
+    expect(callsOf(response)).toEqual([add({ title: 'Pay rent', due_date: date })]);
+  });
+
+  it('gives the same message at the same instant a different due date in Karachi, UTC and Los Angeles', async () => {
+    const dueDates = async (instant: string) =>
+      Promise.all(['Asia/Karachi', 'UTC', 'America/Los_Angeles'].map(async (zone) => callsOf(await askAt(instant, zone, [user('add pay rent due tomorrow')]))[0]?.args.due_date));
+    expect(await dueDates(EVENING)).toEqual(['2026-03-07', '2026-03-06', '2026-03-06']);
+    expect(await dueDates(EARLY)).toEqual(['2026-03-07', '2026-03-07', '2026-03-06']);
+  });
+
+  it('says "today", "tomorrow" and "overdue" by the local date', async () => {
+    const listed = async (zone: string) => {
+      const turn = [user('show my tasks')];
+      const first = await askAt(EVENING, zone, turn);
+      const tasks = [task(1, 'Pay rent', { due_date: '2026-03-05' }), task(2, 'Call mom', { due_date: '2026-03-06' })];
+      return (await askAt(EVENING, zone, withResults(turn, first, [{ success: true, tasks, count: 2 }]))).content;
+    };
+    expect(await listed('Asia/Karachi')).toContain('- #1 ○ Pay rent — medium priority, due 2026-03-05 (overdue)\n- #2 ○ Call mom — medium priority, due 2026-03-06 (today)');
+    expect(await listed('America/Los_Angeles')).toContain('- #1 ○ Pay rent — medium priority, due 2026-03-05 (today)\n- #2 ○ Call mom — medium priority, due 2026-03-06 (tomorrow)');
+  });
+
+  it('is deterministic for a replayed turn: same messages, clock and zone, same calls', async () => {
+    const messages = [user('add a task to file taxes in 3 days')];
+    expect(await askAt(EVENING, 'Asia/Karachi', messages)).toEqual(await askAt(EVENING, 'Asia/Karachi', messages));
   });
 });

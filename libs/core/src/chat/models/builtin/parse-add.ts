@@ -54,7 +54,7 @@ function addBody(text: string): string | undefined {
   return head ? text.slice(head[0].length) : undefined;
 }
 
-export function parseAdd(text: string, now: Date): Intent | undefined {
+export function parseAdd(text: string, today: Date): Intent | undefined {
   const body = addBody(text);
   if (body === undefined) return undefined;
   // "add a description to task 3" is an update; parse-change handles it.
@@ -76,7 +76,7 @@ export function parseAdd(text: string, now: Date): Intent | undefined {
   rest = rest.replace(DESTINATION, '').trim();
   // "a task for tomorrow: dentist" puts the date before the title.
   const leadingDate = /^([^:]{2,40}):\s*(.+)$/.exec(rest);
-  const leading = leadingDate ? parseDatePhrase(leadingDate[1] ?? '', now) : undefined;
+  const leading = leadingDate ? parseDatePhrase(leadingDate[1] ?? '', today) : undefined;
   if (leadingDate && leading) {
     attrs.due_date = leading;
     rest = leadingDate[2] ?? '';
@@ -86,7 +86,7 @@ export function parseAdd(text: string, now: Date): Intent | undefined {
   if (described.description) attrs.description = described.description;
   const prioritised = extractPriority(described.rest);
   if (prioritised.priority) attrs.priority = prioritised.priority;
-  const dated = extractDueDate(prioritised.rest, now);
+  const dated = extractDueDate(prioritised.rest, today);
   if (dated.due_date) attrs.due_date = dated.due_date;
   rest = dated.rest.replace(DESTINATION, '').trim();
   // "due 2026-02-30" is no calendar date: ask rather than keep it in the title.

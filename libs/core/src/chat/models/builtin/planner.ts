@@ -107,7 +107,7 @@ function planForUser(intent: Intent, messages: ChatMessage[], userIndex: number,
 const normTitle = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 /** Step two of the by-title flow: act on the single match, or say why not. */
-function resolveLookup(intent: ActionIntent, query: string, lookup: Exchange, tools: Set<string>, now: Date): Plan {
+function resolveLookup(intent: ActionIntent, query: string, lookup: Exchange, tools: Set<string>, today: Date): Plan {
   const result = lookup.result;
   if (!result) return text(replies.lookupFailed('no result came back'));
   if (!result.success) return text(replies.lookupFailed(result.error));
@@ -122,7 +122,7 @@ function resolveLookup(intent: ActionIntent, query: string, lookup: Exchange, to
     const exact = candidates.filter((t) => normTitle(t.title) === normTitle(query));
     if (exact.length === 1) chosen = exact[0];
   }
-  if (!chosen) return text(replies.severalMatches(query, candidates, action, (t) => renderTask(t, now)));
+  if (!chosen) return text(replies.severalMatches(query, candidates, action, (t) => renderTask(t, today)));
   const call = actionCall(intent, chosen.id);
   if (!tools.has(call.name)) return text(replies.unavailable(call.name));
   return { kind: 'calls', calls: [call] };
@@ -132,28 +132,28 @@ function isLookup(step: Exchange[] | undefined, query: string): step is [Exchang
   return step?.length === 1 && step[0]?.name === 'list_tasks' && step[0].args.query === query;
 }
 
-function planAfterTools(messages: ChatMessage[], tools: Set<string>, now: Date): Plan {
+function planAfterTools(messages: ChatMessage[], tools: Set<string>, today: Date): Plan {
   const userIndex = lastUserIndex(messages);
   const steps = toolSteps(messages, userIndex + 1);
   const user = messages[userIndex];
-  const intent = user?.role === 'user' ? parseUtterance(user.content, now) : undefined;
+  const intent = user?.role === 'user' ? parseUtterance(user.content, today) : undefined;
   const title = intent && isActionIntent(intent) ? titleRef(intent) : undefined;
   const first = steps[0];
   const lookupFirst = title !== undefined && isLookup(first, title.query);
   if (intent && isActionIntent(intent) && title && isLookup(first, title.query) && steps.length === 1) {
-    return resolveLookup(intent, title.query, first[0], tools, now);
+    return resolveLookup(intent, title.query, first[0], tools, today);
   }
   // The lookup only found the task; the action's own result tells what happened.
   const reported = (lookupFirst ? steps.slice(1) : steps).flat();
-  return text(summarize(reported, now));
+  return text(summarize(reported, today));
 }
 
-export function plan(messages: ChatMessage[], tools: Set<string>, now: Date): Plan {
+export function plan(messages: ChatMessage[], tools: Set<string>, today: Date): Plan {
   const last = messages[messages.length - 1];
-  if (last?.role === 'tool') return planAfterTools(messages, tools, now);
+  if (last?.role === 'tool') return planAfterTools(messages, tools, today);
   if (last?.role === 'user') {
     const userIndex = messages.length - 1;
-    return planForUser(parseUtterance(last.content, now), messages, userIndex, tools);
+    return planForUser(parseUtterance(last.content, today), messages, userIndex, tools);
   }
   return text(replies.greeting());
 }

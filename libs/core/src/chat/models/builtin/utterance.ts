@@ -55,32 +55,32 @@ function social(text: string): Intent | undefined {
 }
 
 /** The command parsers, most specific first. */
-export function parseCommand(text: string, now: Date): Intent | undefined {
+export function parseCommand(text: string, today: Date): Intent | undefined {
   return (
-    parseFieldEdit(text, now) ??
-    parseAdd(text, now) ??
+    parseFieldEdit(text, today) ??
+    parseAdd(text, today) ??
     parseList(text) ??
     parseComplete(text) ??
     parseDelete(text) ??
-    parseUpdate(text, now)
+    parseUpdate(text, today)
   );
 }
 
 /** "I need to call mom" adds a task; "I need to delete task 3" is still a delete. */
 const NEED_TO = /^(?:i\s+(?:need|have|got|must|should|gotta|ought)\s*(?:to\s+)?|i've\s+got\s+to|i\s+must\s+|don't\s+forget\s+to|remember\s+that\s+i\s+(?:need|have)\s+to)\s*(.+)$/i;
 
-function statement(text: string, now: Date): Intent | undefined {
+function statement(text: string, today: Date): Intent | undefined {
   const need = NEED_TO.exec(text);
   if (need) {
     const rest = need[1] ?? '';
-    const command = parseCommand(rest, now);
+    const command = parseCommand(rest, today);
     // Only a command on numbered tasks (or "it") or a list question; "finish the report" is a new task.
     if (command && (command.kind === 'list' || (isActionIntent(command) && command.targets.every((r) => r.kind !== 'title')))) return command;
-    return parseAdd(`add ${rest}`, now);
+    return parseAdd(`add ${rest}`, today);
   }
   // "task 3 is due tomorrow", "it's high priority", "#2 should be low priority"
   const subject = /^((?:task|item)\s*(?:number\s+|no\.?\s*|#)?\d+|#\d+|it|that|this)\b(.*)$/i.exec(text);
-  if (subject) return parseStatement(text, now);
+  if (subject) return parseStatement(text, today);
   return undefined;
 }
 
@@ -91,15 +91,15 @@ const GERUNDS: Record<string, string> = {
   setting: 'set', making: 'make', moving: 'move', finding: 'find', searching: 'search', checking: 'check',
 };
 
-export function parseUtterance(input: string, now: Date): Intent {
+export function parseUtterance(input: string, today: Date): Intent {
   const text = normalize(input);
   const small = social(text);
   if (small) return small;
   const core = stripFiller(text).replace(/^\w+ing\b/i, (word) => GERUNDS[word.toLowerCase()] ?? word);
   return (
     social(core) ??
-    parseCompound(core, (part) => parseCommand(stripFiller(part), now)) ??
-    parseCommand(core, now) ??
-    statement(core, now) ?? { kind: 'unknown' }
+    parseCompound(core, (part) => parseCommand(stripFiller(part), today)) ??
+    parseCommand(core, today) ??
+    statement(core, today) ?? { kind: 'unknown' }
   );
 }
