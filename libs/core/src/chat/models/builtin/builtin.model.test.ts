@@ -163,6 +163,54 @@ const ROWS: Array<[string, Expected]> = [
   ['rename the milk task to Buy oat milk', [list({ query: 'milk' })]],
   ['delete the task to call all clients', [list({ query: 'call all clients' })]],
   ['show me tasks about the dentist that are pending', [list({ status: 'pending', query: 'dentist' })]],
+  // Several tasks, each with its own verb; a title that merely contains "and" stays one task.
+  ['Add buy eggs and buy bread', [add({ title: 'Buy eggs' }), add({ title: 'Buy bread' })]],
+  ['add call mom, email dad and pay rent', [add({ title: 'Call mom' }), add({ title: 'Email dad' }), add({ title: 'Pay rent' })]],
+  ['add wash the car & clean the garage', [add({ title: 'Wash the car' }), add({ title: 'Clean the garage' })]],
+  ['add book flights then pack bags', [add({ title: 'Book flights' }), add({ title: 'Pack bags' })]],
+  ['please add pick up the kids and drop off the laundry', [add({ title: 'Pick up the kids' }), add({ title: 'Drop off the laundry' })]],
+  ['add buy eggs and buy bread due tomorrow', [add({ title: 'Buy eggs', due_date: '2026-03-06' }), add({ title: 'Buy bread', due_date: '2026-03-06' })]],
+  ['remind me to call mom and water the plants', [add({ title: 'Call mom' }), add({ title: 'Water the plants' })]],
+  ['Add salt and pepper to the list', [add({ title: 'Salt and pepper' })]],
+  ['add fish and chips to my shopping list', [add({ title: 'Fish and chips' })]],
+  ['add buy eggs and bread', [add({ title: 'Buy eggs and bread' })]],
+  ['add clean and iron shirts', [add({ title: 'Clean and iron shirts' })]],
+  ['add rock and roll records', [add({ title: 'Rock and roll records' })]],
+  ['add a task to buy eggs and buy bread', [add({ title: 'Buy eggs and buy bread' })]],
+  // Lists over several lines: bullets, numbers and checkboxes are markers, not title text.
+  ['Please add:\n- buy apples\n- buy pears', [add({ title: 'Buy apples' }), add({ title: 'Buy pears' })]],
+  ['add:\n1. buy apples\n2) buy pears', [add({ title: 'Buy apples' }), add({ title: 'Buy pears' })]],
+  ['add:\n- [ ] call mom\n- [x] pay rent\n* water plants\n• [ ] book dentist', [add({ title: 'Call mom' }), add({ title: 'Pay rent' }), add({ title: 'Water plants' }), add({ title: 'Book dentist' })]],
+  ['Add these tasks:\n• pay rent due tomorrow\n• call the plumber about the leaking kitchen tap', [add({ title: 'Pay rent', due_date: '2026-03-06' }), add({ title: 'Call the plumber about the leaking kitchen tap' })]],
+  ['add the following for tomorrow:\n* pick up the dry cleaning\n* renew passport, high priority', [add({ title: 'Pick up the dry cleaning', due_date: '2026-03-06' }), add({ title: 'Renew passport', due_date: '2026-03-06', priority: 'high' })]],
+  ['Add to my list:\n1) Salt and pepper\n2) Buy eggs and buy bread', [add({ title: 'Salt and pepper' }), add({ title: 'Buy eggs' }), add({ title: 'Buy bread' })]],
+  ['add\n\n  - eggs  \n  - milk\n', [add({ title: 'Eggs' }), add({ title: 'Milk' })]],
+  // Every pending task at once, for reversible actions: look them up first, then act on each.
+  ['mark all my tasks as done', [list({ status: 'pending', limit: 100 })]],
+  ['complete everything', [list({ status: 'pending', limit: 100 })]],
+  ['mark all tasks as done', [list({ status: 'pending', limit: 100 })]],
+  ['check off everything on my list', [list({ status: 'pending', limit: 100 })]],
+  ['mark all pending tasks as complete', [list({ status: 'pending', limit: 100 })]],
+  ['reopen all completed tasks', [list({ status: 'completed', limit: 100 })]],
+  ['mark everything as not done', [list({ status: 'completed', limit: 100 })]],
+  ['uncheck all my tasks', [list({ status: 'completed', limit: 100 })]],
+  // A leading discourse word carries no meaning for the request.
+  ['Actually, add a task to buy milk', [add({ title: 'Buy milk' })]],
+  ['OK so show my tasks', [list({ status: 'all' })]],
+  ['Oh and mark task 2 as done', [complete({ task_id: 2 })]],
+  ['Also, delete task 3', [remove(3)]],
+  ['Wait, reopen task 2', [complete({ task_id: 2, completed: false })]],
+  ['Wait, no, delete task 4', [remove(4)]],
+  ['Hmm, actually, make task 3 high priority', [update({ task_id: 3, priority: 'high' })]],
+  ['By the way, add call mom tomorrow', [add({ title: 'Call mom', due_date: '2026-03-06' })]],
+  ['Right, so what is left to do?', [list({ status: 'pending' })]],
+  ['oh wait, actually mark all my tasks as done', [list({ status: 'pending', limit: 100 })]],
+  // English only, but a title may be in any language.
+  ['Add دودھ خریدنا', [add({ title: 'دودھ خریدنا' })]],
+  ['add 买牛奶 due tomorrow', [add({ title: '买牛奶', due_date: '2026-03-06' })]],
+  ['میرے کام دکھاؤ', reply(/can only read English/)],
+  ['显示我的任务', reply(/can only read English/)],
+  ['Покажи мои задачи', reply(/can only read English/)],
   // Small talk.
   ['hi', reply(CAN_DO)],
   ['good morning!', reply(CAN_DO)],
@@ -174,13 +222,15 @@ const ROWS: Array<[string, Expected]> = [
   // Refusals and questions: never a guessed change.
   ['delete it', reply(/not sure which task[\s\S]*Here is what I can do/)],
   ['Mark it as done', reply(/not sure which task/)],
-  ['delete all my tasks', reply(/won't delete several tasks[\s\S]*Here is what I can do/)],
+  ['delete all my tasks', reply(/won't delete several tasks at once: deleting can't be undone[\s\S]*Here is what I can do/)],
   ['clear everything', reply(/won't delete several tasks/)],
   ['start over', reply(/won't delete/)],
   ['remove all completed tasks', reply(/won't delete/)],
   ['delete them', reply(/won't delete/)],
-  ['complete everything', reply(/won't mark as done several tasks/)],
-  ['mark all tasks as done', reply(/won't mark as done/)],
+  ['mark them all as done', reply(/won't mark as done several tasks/)],
+  ['make all my tasks high priority', reply(/won't change several tasks/)],
+  ['delete everything', reply(/won't delete several tasks at once: deleting can't be undone/)],
+  ['Actually, delete all my tasks', reply(/won't delete several tasks at once: deleting can't be undone/)],
   ['delete', reply(/Which task should I delete\?/)],
   ['edit task 2', reply(/What should I change\?/)],
   ['move task 3 to someday', reply(/didn't understand that date/)],
@@ -385,6 +435,79 @@ describe('builtin model: across steps and turns', () => {
   });
 });
 
+describe('builtin model: a message it cannot read', () => {
+  it('says briefly that it reads English only, for text mostly in another script', async () => {
+    for (const text of ['میرے کام دکھاؤ', 'मेरे काम दिखाओ', '我的任务是什么？', 'میرے سارے کام دکھاؤ please']) {
+      const response = await ask([user(text)]);
+      expect(response.toolCalls).toEqual([]);
+      expect(response.content).toMatch(/^Sorry, I can only read English/);
+      expect(response.content).not.toMatch(CAN_DO);
+    }
+  });
+
+  it('gives Roman Urdu and other Latin-script text it cannot parse the normal help', async () => {
+    for (const text of ['mera kaam dikhao', 'doodh lana hai kal', 'muéstrame mis tareas']) {
+      const response = await ask([user(text)]);
+      expect(response.toolCalls).toEqual([]);
+      expect(response.content).toMatch(/^Sorry, I didn't understand that\.[\s\S]*Here is what I can do/);
+      expect(response.content).not.toMatch(/only read English/);
+    }
+  });
+});
+
+describe('builtin model: every task at once', () => {
+  async function run(text: string, found: unknown[], hasMore = false) {
+    const turn = [user(text)];
+    const lookup = await ask(turn);
+    const afterLookup = withResults(turn, lookup, [{ success: true, tasks: found, count: found.length, has_more: hasMore }]);
+    return { lookup, afterLookup, next: await ask(afterLookup) };
+  }
+
+  it('completes every pending task and says which tasks changed', async () => {
+    const { afterLookup, next } = await run('mark all my tasks as done', [task(1, 'Buy milk'), task(3, 'Pay rent'), task(4, 'Call mom')]);
+    expect(callsOf(next)).toEqual([complete({ task_id: 1 }), complete({ task_id: 3 }), complete({ task_id: 4 })]);
+    const done = (id: number, title: string) => ({ success: true, task: task(id, title, { completed: true }) });
+    const final = await ask(withResults(afterLookup, next, [done(1, 'Buy milk'), done(3, 'Pay rent'), done(4, 'Call mom')]));
+    expect(final.toolCalls).toEqual([]);
+    expect(final.content).toBe("I've marked 3 tasks as done: 'Buy milk' (task 1), 'Pay rent' (task 3) and 'Call mom' (task 4).");
+  });
+
+  it('reopens every completed task', async () => {
+    const { afterLookup, next } = await run('reopen all completed tasks', [task(2, 'File taxes', { completed: true })]);
+    expect(callsOf(next)).toEqual([complete({ task_id: 2, completed: false })]);
+    const final = await ask(withResults(afterLookup, next, [{ success: true, task: task(2, 'File taxes') }]));
+    expect(final.content).toBe("I've marked 'File taxes' (task 2) as not done.");
+  });
+
+  it('says so when there is nothing to change, and reports failures per task', async () => {
+    expect((await run('complete everything', [])).next.content).toBe('You have no pending tasks, so there was nothing to mark as done.');
+    expect((await run('reopen everything', [])).next.content).toBe('You have no completed tasks, so there was nothing to reopen.');
+    const { afterLookup, next } = await run('mark all my tasks as done', [task(1, 'A'), task(2, 'B')]);
+    const final = await ask(withResults(afterLookup, next, [{ success: true, task: task(1, 'A', { completed: true }) }, { success: false, error: 'Task 2 not found' }]));
+    expect(final.content).toBe("I've marked 'A' (task 1) as done.\nI couldn't mark task 2 as done: Task 2 not found.");
+  });
+
+  it('says when more tasks remain than one step changes', async () => {
+    const { afterLookup, next } = await run('mark all my tasks as done', [task(1, 'A')], true);
+    const final = await ask(withResults(afterLookup, next, [{ success: true, task: task(1, 'A', { completed: true }) }]));
+    expect(final.content).toBe("I've marked 'A' (task 1) as done.\nThere are more pending tasks than I change at once; say it again to do the rest.");
+  });
+
+  it('reports a failed lookup without acting', async () => {
+    const turn = [user('mark all my tasks as done')];
+    const lookup = await ask(turn);
+    const next = await ask(withResults(turn, lookup, [{ success: false, error: 'database unavailable' }]));
+    expect(next.toolCalls).toEqual([]);
+    expect(next.content).toBe("I couldn't search your tasks: database unavailable.");
+  });
+
+  it('never mixes "everything" with other steps, and needs both tools', async () => {
+    expect((await ask([user('mark all tasks as done and delete task 2')])).content).toMatch(/one thing at a time/);
+    const noComplete = await ask([user('mark all my tasks as done')], [toolDef('list_tasks')]);
+    expect(noComplete.content).toMatch(/complete_task tool isn't available/);
+  });
+});
+
 describe('builtin model: final answers', () => {
   async function answer(text: string, results: unknown[]): Promise<string | null> {
     const turn = [user(text)];
@@ -557,12 +680,21 @@ describe('builtin model: a whole conversation through a tool loop', () => {
     expect(await say('delete buy')).toMatch(/Several tasks match 'buy'/);
     expect(await say('Delete task 1')).toBe("I've deleted 'Buy organic groceries' (task 1).");
     expect(await say('delete it')).toBe("I couldn't delete task 1: Task 1 not found.");
-    expect(await say('delete all my tasks')).toMatch(/won't delete several tasks/);
+    expect(await say('delete all my tasks')).toMatch(/won't delete several tasks at once: deleting can't be undone/);
     expect(await say('Show my tasks')).toBe([
       'Here are your tasks (2: 2 pending, 0 done):',
       '- #2 ○ Buy milk — medium priority',
       '- #3 ○ Call the bank — high priority, due 2026-03-06 (tomorrow)',
     ].join('\n'));
+    expect(await say('Oh and add buy eggs and buy bread')).toBe("I've added 2 tasks: 'Buy eggs' (task 4) and 'Buy bread' (task 5).");
+    expect(await say('Mark task 4 as done')).toBe("I've marked 'Buy eggs' (task 4) as done.");
+    expect(await say('Actually, mark all my tasks as done')).toBe(
+      "I've marked 3 tasks as done: 'Buy milk' (task 2), 'Call the bank' (task 3) and 'Buy bread' (task 5).",
+    );
+    expect(await say('complete everything')).toBe('You have no pending tasks, so there was nothing to mark as done.');
+    expect(await say('reopen all completed tasks')).toMatch(/^I've marked 4 tasks as not done: 'Buy milk' \(task 2\)/);
+    expect(await say('delete everything')).toMatch(/won't delete several tasks at once: deleting can't be undone/);
+    expect(await say("what's left to do?")).toMatch(/^Here are your pending tasks \(4\):/);
   });
 });
 

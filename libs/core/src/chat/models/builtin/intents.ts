@@ -30,7 +30,7 @@ export type ListStatus = 'all' | 'pending' | 'completed';
 export type TargetAction = 'complete' | 'reopen' | 'update' | 'delete';
 
 export type ClarifyReason =
-  /** "delete all my tasks", "complete everything": never done in bulk. */
+  /** "delete all my tasks", "make them all high priority": never done in bulk. */
   | 'bulk'
   /** "delete", "mark as done": no task named. */
   | 'missing-target'
@@ -49,6 +49,8 @@ export type Intent =
   | { kind: 'complete'; targets: TaskRef[]; completed: boolean }
   | { kind: 'update'; targets: TaskRef[]; changes: TaskChanges }
   | { kind: 'delete'; targets: TaskRef[] }
+  /** "mark all my tasks as done", "reopen everything": every pending (or completed) task. */
+  | { kind: 'complete-all'; completed: boolean }
   /** "mark task 1 as done and delete task 2": independent commands, all by number. */
   | { kind: 'several'; intents: Intent[] }
   | { kind: 'greeting' }

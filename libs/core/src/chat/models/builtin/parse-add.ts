@@ -54,6 +54,67 @@ function addBody(text: string): string | undefined {
   return head ? text.slice(head[0].length) : undefined;
 }
 
+/**
+ * Everyday verbs a task title starts with. "Add buy eggs and buy bread" is two tasks because
+ * each part has its own verb; "add salt and pepper" is one, because "pepper" starts no task.
+ */
+const TASK_VERBS = new Set(
+  `buy get pick grab order call phone ring text email mail message reply write send post ship return pay renew book
+  cancel schedule plan clean wash tidy vacuum mop sweep dust iron fold cook bake make prepare feed walk water mow
+  fix repair replace install update upgrade check review read finish start study learn practise practice visit meet
+  see take bring drop collect fetch pack unpack move sell print sign submit file fill apply prepare organise organize
+  sort charge backup back download upload watch listen go drive run exercise do ask tell remind invite thank
+  celebrate wrap hang paint shop find research draft edit publish ship transfer deposit withdraw refill empty
+  throw recycle vote register confirm follow prepare set`.split(/\s+/),
+);
+
+/** "buy eggs", "call the bank": a task verb followed by what it is about. */
+const hasOwnVerb = (part: string): boolean => {
+  const words = part.trim().split(/\s+/);
+  return words.length >= 2 && TASK_VERBS.has((words[0] ?? '').toLowerCase());
+};
+
+/** Parts joined by "and", "&", "then", ";" or commas, when every part starts with its own verb. */
+function splitByVerbs(text: string): string[] | undefined {
+  const parts = text.split(/\s*(?:[,;]\s*(?:and\s+|&\s+)?(?:then\s+|also\s+)?|\s+(?:and|&)\s+(?:then\s+|also\s+)?|\s+then\s+)/i).filter((p) => p.trim() !== '');
+  return parts.length >= 2 && parts.every(hasOwnVerb) ? parts : undefined;
+}
+
+/** One line of a list: its own priority, due date and description, then the title. */
+function lineTasks(line: string, shared: TaskChanges, today: Date): NewTask[] {
+  const attrs: TaskChanges = { ...shared };
+  const described = extractDescription(line);
+  if (described.description) attrs.description = described.description;
+  const prioritised = extractPriority(described.rest);
+  if (prioritised.priority) attrs.priority = prioritised.priority;
+  const dated = extractDueDate(prioritised.rest, today);
+  if (dated.due_date) attrs.due_date = dated.due_date;
+  const rest = dated.rest.replace(DESTINATION, '').trim();
+  const titles = (splitByVerbs(rest) ?? [rest]).map(cleanTitle).filter((t) => t !== '');
+  return titles.map((title) => ({ title, ...attrs }));
+}
+
+/**
+ * "add:\n- buy apples\n- pay rent due friday": one task per line (markers are gone after
+ * normalize), each with its own attributes. A first line ending in ":" is a heading whose
+ * date or priority applies to every item ("for tomorrow:"), and whose other words are a label.
+ */
+function parseLines(text: string, shared: TaskChanges, today: Date): Intent {
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const attrs: TaskChanges = { ...shared };
+  const heading = /^(.*):$/.exec(lines[0] ?? '');
+  if (heading) {
+    lines.shift();
+    const prioritised = extractPriority(heading[1] ?? '');
+    if (prioritised.priority) attrs.priority = prioritised.priority;
+    const date = extractDueDate(prioritised.rest, today).due_date;
+    if (date) attrs.due_date = date;
+  }
+  const tasks = lines.flatMap((line) => lineTasks(line, attrs, today));
+  if (tasks.length === 0) return { kind: 'clarify', reason: 'missing-title', action: 'add' };
+  return { kind: 'add', tasks };
+}
+
 export function parseAdd(text: string, today: Date): Intent | undefined {
   const body = addBody(text);
   if (body === undefined) return undefined;
@@ -74,6 +135,8 @@ export function parseAdd(text: string, today: Date): Intent | undefined {
     rest = rest.slice(head[0].length);
   }
   rest = rest.replace(DESTINATION, '').trim();
+  // A list over several lines: "add:\n buy apples\n buy pears", "add these tasks:\n ...".
+  if (rest.includes('\n')) return parseLines(rest.replace(/^(?:(?:the\s+)?following|these|those|this)?\s*:?\s*\n/i, ''), attrs, today);
   // "a task for tomorrow: dentist" puts the date before the title.
   const leadingDate = /^([^:]{2,40}):\s*(.+)$/.exec(rest);
   const leading = leadingDate ? parseDatePhrase(leadingDate[1] ?? '', today) : undefined;
@@ -95,7 +158,9 @@ export function parseAdd(text: string, today: Date): Intent | undefined {
   // Quoted titles win: `add 'Pay rent' and 'Call mom'` is exactly two tasks.
   const quoted = quotedPhrases(rest);
   const onlyQuotes = quoted.phrases.length > 0 && /^(?:[\s,;&]|and|plus|also)*$/i.test(quoted.outside);
-  const titles = (onlyQuotes ? quoted.phrases : splitItems(rest, plural)).map(cleanTitle).filter((t) => t !== '');
+  // "a task to review and update the docs" said one task; otherwise each verb starts one.
+  const byVerb = plural === false ? undefined : splitByVerbs(rest);
+  const titles = (onlyQuotes ? quoted.phrases : (byVerb ?? splitItems(rest, plural))).map(cleanTitle).filter((t) => t !== '');
   if (titles.length === 0) return { kind: 'clarify', reason: 'missing-title', action: 'add' };
   const tasks: NewTask[] = titles.map((title) => ({ title, ...attrs }));
   return { kind: 'add', tasks };

@@ -64,7 +64,7 @@ function inferValue(verb: string, raw: string, today: Date): Built {
 
 function toIntent(targetPhrase: string, built: Built): Intent {
   const parsed = parseTargets(targetPhrase);
-  if (parsed.kind === 'bulk') return { kind: 'clarify', reason: 'bulk', action: 'update' };
+  if (parsed.kind === 'bulk' || parsed.kind === 'every') return { kind: 'clarify', reason: 'bulk', action: 'update' };
   if (parsed.kind === 'missing') return { kind: 'clarify', reason: 'missing-target', action: 'update' };
   if ('reason' in built) return { kind: 'clarify', reason: built.reason, action: 'update' };
   if (built.changes.title === '') return { kind: 'clarify', reason: 'missing-change', action: 'update' };

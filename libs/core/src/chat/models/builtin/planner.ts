@@ -7,6 +7,7 @@
 import type { ChatMessage } from '../../chat.types.js';
 import type { ActionIntent, Intent, TaskRef } from './intents.js';
 import { actionOf, isActionIntent } from './intents.js';
+import { isMostlyNonLatin } from './language.js';
 import { lastTouched } from './references.js';
 import * as replies from './replies.js';
 import { renderTask, summarize } from './summary.js';
@@ -76,10 +77,15 @@ function planForUser(intent: Intent, messages: ChatMessage[], userIndex: number,
       return text(replies.help());
     case 'dismiss':
       return text(replies.dismiss());
-    case 'unknown':
-      return text(replies.notUnderstood());
+    case 'unknown': {
+      const message = messages[userIndex];
+      return text(message?.role === 'user' && isMostlyNonLatin(message.content) ? replies.englishOnly() : replies.notUnderstood());
+    }
     case 'clarify':
       return text(replies.clarify(intent.reason, intent.action));
+    case 'complete-all':
+      for (const tool of ['list_tasks', 'complete_task']) if (!tools.has(tool)) return text(replies.unavailable(tool));
+      return { kind: 'calls', calls: [{ name: 'list_tasks', args: everyTaskLookup(intent.completed) }] };
     case 'add':
       if (!tools.has('add_task')) return text(replies.unavailable('add_task'));
       return { kind: 'calls', calls: intent.tasks.map((task) => ({ name: 'add_task', args: { ...task } })) };
@@ -102,6 +108,32 @@ function planForUser(intent: Intent, messages: ChatMessage[], userIndex: number,
     default:
       return planAction(intent, messages, userIndex, tools);
   }
+}
+
+/** Step one of "mark all my tasks as done": the tasks not yet in the asked state. */
+function everyTaskLookup(completed: boolean): Record<string, unknown> {
+  return { status: completed ? 'pending' : 'completed', limit: 100 };
+}
+
+function isEveryTaskLookup(step: Exchange[] | undefined, completed: boolean): step is [Exchange] {
+  const args = step?.length === 1 && step[0]?.name === 'list_tasks' ? step[0].args : undefined;
+  return args !== undefined && args.status === everyTaskLookup(completed).status && args.query === undefined;
+}
+
+/** After the lookup, one complete_task per task found; after those, the report of what changed. */
+function planEveryTask(completed: boolean, steps: Exchange[][], tools: Set<string>, today: Date): Plan {
+  const lookup = steps[0]![0]!.result;
+  if (!lookup) return text(replies.lookupFailed('no result came back'));
+  if (!lookup.success) return text(replies.lookupFailed(lookup.error));
+  const tasks = (lookup.tasks ?? []).filter((t) => t.completed !== completed);
+  if (steps.length === 1) {
+    if (tasks.length === 0) return text(replies.nothingToChange(completed));
+    if (!tools.has('complete_task')) return text(replies.unavailable('complete_task'));
+    const calls = tasks.map((t) => ({ name: 'complete_task', args: completed ? { task_id: t.id } : { task_id: t.id, completed: false } }));
+    return { kind: 'calls', calls };
+  }
+  const report = summarize(steps.slice(1).flat(), today);
+  return text(lookup.has_more ? `${report}\n${replies.moreRemain(completed)}` : report);
 }
 
 const normTitle = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
@@ -137,6 +169,7 @@ function planAfterTools(messages: ChatMessage[], tools: Set<string>, today: Date
   const steps = toolSteps(messages, userIndex + 1);
   const user = messages[userIndex];
   const intent = user?.role === 'user' ? parseUtterance(user.content, today) : undefined;
+  if (intent?.kind === 'complete-all' && isEveryTaskLookup(steps[0], intent.completed)) return planEveryTask(intent.completed, steps, tools, today);
   const title = intent && isActionIntent(intent) ? titleRef(intent) : undefined;
   const first = steps[0];
   const lookupFirst = title !== undefined && isLookup(first, title.query);
