@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDaysToDate, createBuiltinModel, localDate } from '@todo/core';
+import { addDaysToDate, createBuiltinModel, findTool, localDate, runTool } from '@todo/core';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai.js';
 import { randomIp, registerUser, type HttpClient, type TestUser } from './support/http-client.js';
@@ -144,6 +144,16 @@ describe('the user time zone over HTTP', () => {
     expect(await titles(behind, 'due_after=today')).toContain('Today there');
     // Calendar dates still work as before.
     expect(await titles(ahead, `due_before=${aheadToday}`)).toEqual(['Yesterday there']);
+
+    // The agent's list_tasks tool (chat and MCP) resolves the same words the same way.
+    const listTool = findTool('list_tasks')!;
+    const overdue = async (user: TestUser) => {
+      const result = await runTool(listTool, { db: app.db, userId: user.id }, { status: 'pending', due_before: 'today' });
+      return (result as unknown as { tasks: { title: string }[] }).tasks.map((t) => t.title);
+    };
+    expect(await overdue(ahead)).toEqual(['Yesterday there']);
+    expect(await overdue(behind)).toEqual([]);
+    expect(await runTool(listTool, { db: app.db, userId: ahead.id }, { due_before: 'someday' })).toMatchObject({ success: false, error: expect.stringMatching(/due_before/) });
   });
 });
 
@@ -189,6 +199,11 @@ describe('the builtin model lives in the user’s day, end to end through the wo
     expect((await say(user, 'show my tasks')).message).toContain('due 2026-03-05 (overdue)');
     const next = await say(user, 'add a task to pay bills today');
     expect(next.tool_calls[0]!.input.due_date).toBe('2026-03-06');
+
+    // In Karachi it is already Friday 2026-03-06: Thursday's task is overdue, Friday's is not.
+    const overdue = await say(user, "what's overdue?");
+    expect(overdue.tool_calls.map((c) => c.input)).toEqual([{ status: 'pending', due_before: '2026-03-06' }]);
+    expect(overdue.message).toBe('Here are your overdue tasks (1):\n- #1 ○ Call the bank — medium priority, due 2026-03-05 (overdue)');
   });
 });
 

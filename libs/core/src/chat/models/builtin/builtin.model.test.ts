@@ -163,6 +163,12 @@ const ROWS: Array<[string, Expected]> = [
   ['rename the milk task to Buy oat milk', [list({ query: 'milk' })]],
   ['delete the task to call all clients', [list({ query: 'call all clients' })]],
   ['show me tasks about the dentist that are pending', [list({ status: 'pending', query: 'dentist' })]],
+  // Overdue and due today: the user's local dates as strict bounds.
+  ["what's overdue?", [list({ status: 'pending', due_before: '2026-03-05' })]],
+  ['show my overdue tasks', [list({ status: 'pending', due_before: '2026-03-05' })]],
+  ['Actually, anything past due?', [list({ status: 'pending', due_before: '2026-03-05' })]],
+  ["what's due today?", [list({ status: 'pending', due_after: '2026-03-04', due_before: '2026-03-06' })]],
+  ["show today's tasks", [list({ status: 'pending', due_after: '2026-03-04', due_before: '2026-03-06' })]],
   // Several tasks, each with its own verb; a title that merely contains "and" stays one task.
   ['Add buy eggs and buy bread', [add({ title: 'Buy eggs' }), add({ title: 'Buy bread' })]],
   ['add call mom, email dad and pay rent', [add({ title: 'Call mom' }), add({ title: 'Email dad' }), add({ title: 'Pay rent' })]],
@@ -529,6 +535,13 @@ describe('builtin model: final answers', () => {
     ].join('\n'));
   });
 
+  it('names overdue and due-today lists', async () => {
+    expect(await answer("what's overdue?", [{ success: true, tasks: [task(1, 'Pay rent', { due_date: '2026-03-01' })], count: 1 }]))
+      .toBe('Here are your overdue tasks (1):\n- #1 ○ Pay rent — medium priority, due 2026-03-01 (overdue)');
+    expect(await answer("what's overdue?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no overdue tasks.');
+    expect(await answer("what's due today?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no tasks due today.');
+  });
+
   it('says when a list is empty', async () => {
     expect(await answer("what's left to do?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no pending tasks.');
     expect(await answer('show completed tasks', [{ success: true, tasks: [], count: 0 }])).toBe('You have no completed tasks.');
@@ -765,6 +778,11 @@ describe("builtin model: the user's day", () => {
     };
     expect(await listed('Asia/Karachi')).toContain('- #1 ○ Pay rent — medium priority, due 2026-03-05 (overdue)\n- #2 ○ Call mom — medium priority, due 2026-03-06 (today)');
     expect(await listed('America/Los_Angeles')).toContain('- #1 ○ Pay rent — medium priority, due 2026-03-05 (today)\n- #2 ○ Call mom — medium priority, due 2026-03-06 (tomorrow)');
+  });
+
+  it('asks for overdue tasks by the local date', async () => {
+    expect(callsOf(await askAt(EVENING, 'Asia/Karachi', [user("what's overdue?")]))).toEqual([list({ status: 'pending', due_before: '2026-03-06' })]);
+    expect(callsOf(await askAt(EVENING, 'America/Los_Angeles', [user("what's overdue?")]))).toEqual([list({ status: 'pending', due_before: '2026-03-05' })]);
   });
 
   it('is deterministic for a replayed turn: same messages, clock and zone, same calls', async () => {

@@ -26,6 +26,12 @@ export interface NewTask extends TaskChanges {
 
 export type ListStatus = 'all' | 'pending' | 'completed';
 
+/** "what's overdue?", "what's due today?": strict bounds on due_date, as the user's local dates. */
+export interface DueFilter {
+  due_before: string;
+  due_after?: string;
+}
+
 /** The actions that need a target, named as the user would say them. */
 export type TargetAction = 'complete' | 'reopen' | 'update' | 'delete';
 
@@ -45,7 +51,7 @@ export type ClarifyReason =
 
 export type Intent =
   | { kind: 'add'; tasks: NewTask[] }
-  | { kind: 'list'; status: ListStatus; query?: string; limit?: number }
+  | { kind: 'list'; status: ListStatus; query?: string; limit?: number; due?: DueFilter }
   | { kind: 'complete'; targets: TaskRef[]; completed: boolean }
   | { kind: 'update'; targets: TaskRef[]; changes: TaskChanges }
   | { kind: 'delete'; targets: TaskRef[] }

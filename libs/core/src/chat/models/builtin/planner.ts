@@ -94,6 +94,7 @@ function planForUser(intent: Intent, messages: ChatMessage[], userIndex: number,
       const args: Record<string, unknown> = { status: intent.status };
       if (intent.query !== undefined) args.query = intent.query;
       if (intent.limit !== undefined) args.limit = intent.limit;
+      if (intent.due) Object.assign(args, intent.due);
       return { kind: 'calls', calls: [{ name: 'list_tasks', args }] };
     }
     case 'several': {

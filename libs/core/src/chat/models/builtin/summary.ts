@@ -3,7 +3,7 @@
  * was asked, the results what happened). Working from results, not from the parsed
  * message, keeps the answer right even for a history another provider wrote.
  */
-import { describeDueDate } from './dates.js';
+import { addDays, describeDueDate, toIsoDate } from './dates.js';
 import type { Exchange, TaskJson, ToolResult } from './transcript.js';
 
 const quote = (title: string): string => `'${title}'`;
@@ -34,7 +34,9 @@ function listAnswer(args: Record<string, unknown>, result: Extract<ToolResult, {
   const status = args.status === 'pending' || args.status === 'completed' ? args.status : 'all';
   const query = typeof args.query === 'string' && args.query.trim() !== '' ? args.query.trim() : undefined;
   const tasks = result.tasks ?? [];
-  const kind = status === 'all' ? 'tasks' : `${status} tasks`;
+  let kind = status === 'all' ? 'tasks' : `${status} tasks`;
+  if (args.due_before === toIsoDate(today) && args.due_after === undefined) kind = 'overdue tasks';
+  if (args.due_after === toIsoDate(addDays(today, -1)) && args.due_before === toIsoDate(addDays(today, 1))) kind = 'tasks due today';
   if (tasks.length === 0) {
     if (query) return `I found no ${kind} matching ${quote(query)}.`;
     return status === 'all' ? 'You have no tasks yet. Say "add a task to …" to create one.' : `You have no ${kind}.`;

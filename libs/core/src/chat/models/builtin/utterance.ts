@@ -66,7 +66,7 @@ export function parseCommand(text: string, today: Date): Intent | undefined {
   return (
     parseFieldEdit(text, today) ??
     parseAdd(text, today) ??
-    parseList(text) ??
+    parseList(text, today) ??
     parseComplete(text) ??
     parseDelete(text) ??
     parseUpdate(text, today)
