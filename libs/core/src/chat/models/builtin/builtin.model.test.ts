@@ -307,6 +307,12 @@ describe('builtin model: date phrases', () => {
     expect(response.toolCalls).toEqual([]);
     expect(response.content).toMatch(/didn't understand that date/);
   });
+
+  it('asks about a date that is not one inside a list, and adds none of its items', async () => {
+    const response = await ask([user('add:\n- pay bills due 2026-02-30\n- call mom')]);
+    expect(response.toolCalls).toEqual([]);
+    expect(response.content).toMatch(/didn't understand that date/);
+  });
 });
 
 describe('builtin model: across steps and turns', () => {

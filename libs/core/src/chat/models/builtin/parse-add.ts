@@ -59,13 +59,13 @@ function addBody(text: string): string | undefined {
  * each part has its own verb; "add salt and pepper" is one, because "pepper" starts no task.
  */
 const TASK_VERBS = new Set(
-  `buy get pick grab order call phone ring text email mail message reply write send post ship return pay renew book
-  cancel schedule plan clean wash tidy vacuum mop sweep dust iron fold cook bake make prepare feed walk water mow
-  fix repair replace install update upgrade check review read finish start study learn practise practice visit meet
-  see take bring drop collect fetch pack unpack move sell print sign submit file fill apply prepare organise organize
-  sort charge backup back download upload watch listen go drive run exercise do ask tell remind invite thank
-  celebrate wrap hang paint shop find research draft edit publish ship transfer deposit withdraw refill empty
-  throw recycle vote register confirm follow prepare set`.split(/\s+/),
+  `apply ask back backup bake book bring buy call cancel celebrate charge check clean collect confirm cook deposit do
+  download draft drive drop dust edit email empty exercise feed fetch file fill find finish fix fold follow get go grab
+  hang install invite iron learn listen mail make meet message mop move mow order organise organize pack paint pay
+  phone pick plan post practice practise prepare print publish read recycle refill register remind renew repair
+  replace reply research return review ring run schedule see sell send set ship shop sign sort start study submit
+  sweep take tell text thank throw tidy transfer unpack update upgrade upload vacuum visit vote walk wash watch water
+  withdraw wrap write`.split(/\s+/),
 );
 
 /** "buy eggs", "call the bank": a task verb followed by what it is about. */
@@ -90,6 +90,8 @@ function lineTasks(line: string, shared: TaskChanges, today: Date): NewTask[] {
   const dated = extractDueDate(prioritised.rest, today);
   if (dated.due_date) attrs.due_date = dated.due_date;
   const rest = dated.rest.replace(DESTINATION, '').trim();
+  // "due 2026-02-30" is no calendar date: the caller asks rather than keep it in the title.
+  if (/\b\d{4}-\d{2}-\d{2}\b/.test(rest)) return [];
   const titles = (splitByVerbs(rest) ?? [rest]).map(cleanTitle).filter((t) => t !== '');
   return titles.map((title) => ({ title, ...attrs }));
 }
@@ -110,7 +112,12 @@ function parseLines(text: string, shared: TaskChanges, today: Date): Intent {
     const date = extractDueDate(prioritised.rest, today).due_date;
     if (date) attrs.due_date = date;
   }
-  const tasks = lines.flatMap((line) => lineTasks(line, attrs, today));
+  const perLine = lines.map((line) => lineTasks(line, attrs, today));
+  if (perLine.some((tasks) => tasks.length === 0)) {
+    const hasBadDate = lines.some((line) => /\b\d{4}-\d{2}-\d{2}\b/.test(line));
+    return { kind: 'clarify', reason: hasBadDate ? 'bad-date' : 'missing-title', action: 'add' };
+  }
+  const tasks = perLine.flat();
   if (tasks.length === 0) return { kind: 'clarify', reason: 'missing-title', action: 'add' };
   return { kind: 'add', tasks };
 }
