@@ -20,6 +20,8 @@ import {
   requestPasswordReset,
   resetPassword,
   ResetPasswordSchema,
+  UpdateProfileSchema,
+  updateProfile,
 } from '@todo/core';
 import type { AppDeps } from '../app.js';
 import { defineRoute } from '../http/route.js';
@@ -173,6 +175,23 @@ export function authRoutes({ db, config, redis, queue, logger }: AppDeps) {
         const user = await findUserById(db, userId);
         if (!user) throw new AppError('unauthorized', 'Access token has been revoked.');
         return { status: 200, body: { user: userToJson(user) } };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/auth/me',
+      operationId: 'updateMe',
+      summary: "Change the current user's name or time zone",
+      description: 'time_zone is an IANA name ("Asia/Karachi"); the agent\'s "today", "tomorrow" and "overdue" are dates in it.',
+      tag,
+      isAuthenticated: true,
+      body: UpdateProfileSchema,
+      responses: {
+        200: { description: 'The updated user', schema: z.object({ user: UserJsonSchema }) },
+        400: { description: 'No field given, a blank name, or an unknown time zone' },
+      },
+      async handle({ userId, body }) {
+        return { status: 200, body: { user: userToJson(await updateProfile(db, userId, body)) } };
       },
     }),
   ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZoneSchema, UserNameSchema } from '../users/index.js';
 
 export const EmailSchema = z
   .string()
@@ -17,12 +18,9 @@ export const PasswordSchema = z
 export const RegisterSchema = z.strictObject({
   email: EmailSchema,
   password: PasswordSchema,
-  name: z
-    .string()
-    .trim()
-    .min(1, 'must not be blank')
-    .max(100, 'must be at most 100 characters')
-    .meta({ example: 'Ada Lovelace' }),
+  name: UserNameSchema,
+  /** The browser's zone, sent by the web app at sign-up; UTC when absent. */
+  time_zone: TimeZoneSchema.optional(),
 });
 export type RegisterInput = z.infer<typeof RegisterSchema>;
 
@@ -42,6 +40,7 @@ export const UserJsonSchema = z
     id: z.uuid(),
     email: z.string(),
     name: z.string(),
+    time_zone: z.string().meta({ description: 'IANA time zone; "today" and "overdue" are dates in it', example: 'Asia/Karachi' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })

@@ -20,6 +20,7 @@ export interface UserJson {
   id: string;
   email: string;
   name: string;
+  time_zone: string;
   created_at: string;
   updated_at: string;
 }
@@ -29,6 +30,7 @@ export function userToJson(user: User): UserJson {
     id: user.id,
     email: user.email,
     name: user.name,
+    time_zone: user.timeZone,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };
@@ -52,6 +54,6 @@ export async function startSession(
 ): Promise<Session> {
   const refreshToken = await insertRefreshToken(db, { userId: user.id, familyId, ttlDays: config.refreshTokenTtlDays });
   const { token, expiresIn } = signAccessToken(config, { userId: user.id, tokenVersion: user.tokenVersion });
-  const { id, email, name, createdAt, updatedAt } = user;
-  return { user: { id, email, name, createdAt, updatedAt }, accessToken: token, expiresIn, refreshToken };
+  const { id, email, name, timeZone, createdAt, updatedAt } = user;
+  return { user: { id, email, name, timeZone, createdAt, updatedAt }, accessToken: token, expiresIn, refreshToken };
 }

@@ -5,6 +5,7 @@ import type { MetricsRecorder } from '../platform/metrics.js';
 import { JOBS } from '../platform/queue/jobs.js';
 import type { QueueClient } from '../platform/queue/queues.js';
 import type { Redis } from '../platform/redis.js';
+import { findUserTimeZone } from '../users/user.repository.js';
 import type { ChatResult, TurnError } from './chat.schemas.js';
 import type { ChatMessage, ChatModel, ModelResponse, ToolCall } from './chat.types.js';
 import { executeToolCall, parseArguments, recordRepeatedToolCall, toolCallSignature } from './execute-tool-call.js';
@@ -100,6 +101,7 @@ async function finish(deps: ChatTurnDeps, turn: Turn, outcome: Parameters<typeof
 async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Promise<ChatResult> {
   const { db, model, config } = deps;
   const scope = { userId: turn.userId, conversationId: turn.conversationId, turnId: turn.id };
+  const timeZone = await findUserTimeZone(db, turn.userId);
   const journal = await loadTurnMessages(db, turn.id);
   const earlier = await loadEarlierHistory(db, turn.conversationId, turn.id, config.chatHistoryMessages);
   const history: ChatMessage[] = [...toChatMessages(earlier, model.name), ...toChatMessages(journal.filter((m) => m.role === 'user'))];
@@ -146,7 +148,7 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Pr
     for (let retry = 0; ; retry++) {
       try {
         const response = await model.complete(
-          { messages: [{ role: 'system', content: buildSystemPrompt(deps.now?.() ?? new Date()) }, ...history], tools: MODEL_TOOLS },
+          { messages: [{ role: 'system', content: buildSystemPrompt(deps.now?.() ?? new Date(), timeZone) }, ...history], tools: MODEL_TOOLS },
           {
             signal: AbortSignal.timeout(config.modelTimeoutMs),
             onTextDelta: (text) => void publish('message.delta', { text }).catch(() => undefined),

@@ -24,6 +24,11 @@ export const IsoDateSchema = z.iso
   .date({ error: 'must be a calendar date like 2026-12-31' })
   .refine((d) => !d.startsWith('0000'), 'must be a calendar date like 2026-12-31');
 
+/** A list bound: a calendar date, or yesterday/today/tomorrow in the user's time zone (resolveDueBounds). */
+export const DueBoundSchema = z.union([IsoDateSchema, z.enum(['yesterday', 'today', 'tomorrow'])], {
+  error: 'must be a calendar date like 2026-12-31, or yesterday, today or tomorrow',
+});
+
 export const CreateTaskSchema = z.strictObject({
   title: TitleSchema,
   description: DescriptionSchema.optional(),
@@ -69,8 +74,10 @@ export const ListTasksQuerySchema = z.object({
   q: z.string().trim().max(200, 'must be at most 200 characters').optional()
     .meta({ description: 'Case-insensitive text searched in title and description' }),
   priority: TaskPrioritySchema.optional(),
-  due_before: IsoDateSchema.optional().meta({ description: 'Only tasks due strictly before this date' }),
-  due_after: IsoDateSchema.optional().meta({ description: 'Only tasks due strictly after this date' }),
+  due_before: DueBoundSchema.optional()
+    .meta({ description: 'Only tasks due strictly before this date; yesterday/today/tomorrow are the user\'s local dates (due_before=today: overdue)' }),
+  due_after: DueBoundSchema.optional()
+    .meta({ description: 'Only tasks due strictly after this date; yesterday/today/tomorrow are the user\'s local dates' }),
   sort: z
     .enum(SORT_VALUES as [string, ...string[]], { error: `must be one of ${SORT_VALUES.join(', ')}` })
     .default('id')

@@ -11,6 +11,7 @@ import {
   type TaskKey,
   type TaskOrder,
 } from './task.repository.js';
+import { resolveDueBounds } from './due-bounds.js';
 import { IsoDateSchema, type CreateTaskInput, type ListTasksQuery, type TaskSortField, type UpdateTaskInput } from './task.schemas.js';
 
 export async function createTask(db: Queryable, userId: string, input: CreateTaskInput): Promise<Task> {
@@ -61,13 +62,14 @@ export async function listTasks(db: Queryable, userId: string, query: ListTasksQ
     isDescending: query.sort.startsWith('-'),
   };
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort, order.field);
+  const due = await resolveDueBounds(db, userId, { before: query.due_before, after: query.due_after });
   const rows = await selectTasks(db, userId, {
     filter: {
       status: query.status,
       text: query.q || undefined,
       priority: query.priority,
-      dueBefore: query.due_before,
-      dueAfter: query.due_after,
+      dueBefore: due.before,
+      dueAfter: due.after,
     },
     order,
     after,

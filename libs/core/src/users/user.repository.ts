@@ -5,6 +5,8 @@ export interface User {
   id: string;
   email: string;
   name: string;
+  /** IANA time zone; the user's "today" is computed in it. */
+  timeZone: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -19,6 +21,7 @@ interface UserRow {
   id: string;
   email: string;
   name: string;
+  time_zone: string;
   password_hash: string;
   token_version: number;
   created_at: Date;
@@ -30,6 +33,7 @@ function toUserCredentials(row: UserRow): UserCredentials {
     id: row.id,
     email: row.email,
     name: row.name,
+    timeZone: row.time_zone,
     passwordHash: row.password_hash,
     tokenVersion: row.token_version,
     createdAt: row.created_at,
@@ -37,20 +41,20 @@ function toUserCredentials(row: UserRow): UserCredentials {
   };
 }
 
-export function toPublicUser({ id, email, name, createdAt, updatedAt }: User): User {
-  return { id, email, name, createdAt, updatedAt };
+export function toPublicUser({ id, email, name, timeZone, createdAt, updatedAt }: User): User {
+  return { id, email, name, timeZone, createdAt, updatedAt };
 }
 
-const COLUMNS = 'id, email, name, password_hash, token_version, created_at, updated_at';
+const COLUMNS = 'id, email, name, time_zone, password_hash, token_version, created_at, updated_at';
 
 export async function insertUser(
   db: Queryable,
-  input: { email: string; name: string; passwordHash: string },
+  input: { email: string; name: string; passwordHash: string; timeZone?: string },
 ): Promise<UserCredentials> {
   try {
     const { rows } = await db.query<UserRow>(
-      `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-      [input.email, input.name, input.passwordHash],
+      `INSERT INTO users (email, name, password_hash, time_zone) VALUES ($1, $2, $3, COALESCE($4, 'UTC')) RETURNING ${COLUMNS}`,
+      [input.email, input.name, input.passwordHash, input.timeZone ?? null],
     );
     return toUserCredentials(rows[0]!);
   } catch (error) {
@@ -92,4 +96,28 @@ export async function incrementTokenVersion(db: Queryable, id: string): Promise<
 
 export async function updatePasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
   await db.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1', [id, passwordHash]);
+}
+
+/** The user's time zone ('UTC' for a user that no longer exists): read once per chat turn and per relative date filter. */
+export async function findUserTimeZone(db: Queryable, id: string): Promise<string> {
+  const { rows } = await db.query<{ time_zone: string }>({
+    name: 'user-time-zone',
+    text: 'SELECT time_zone FROM users WHERE id = $1',
+    values: [id],
+  });
+  return rows[0]?.time_zone ?? 'UTC';
+}
+
+/** Changes the profile fields given; null when the user no longer exists. */
+export async function updateUserProfile(
+  db: Queryable,
+  id: string,
+  changes: { name?: string; timeZone?: string },
+): Promise<UserCredentials | null> {
+  const { rows } = await db.query<UserRow>(
+    `UPDATE users SET name = COALESCE($2, name), time_zone = COALESCE($3, time_zone), updated_at = now()
+     WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, changes.name ?? null, changes.timeZone ?? null],
+  );
+  return rows[0] ? toUserCredentials(rows[0]) : null;
 }

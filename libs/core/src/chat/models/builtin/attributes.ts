@@ -52,8 +52,8 @@ export function extractPriority(text: string): { priority?: Priority; rest: stri
   return { rest: text };
 }
 
-export function extractDueDate(text: string, now: Date): { due_date?: string; rest: string } {
-  const found = findDueDate(text, now);
+export function extractDueDate(text: string, today: Date): { due_date?: string; rest: string } {
+  const found = findDueDate(text, today);
   if (!found) return { rest: text };
   return { due_date: found.date, rest: cut(text, found.start, found.end) };
 }

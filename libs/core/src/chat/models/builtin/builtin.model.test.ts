@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ModelResponse, ModelTool } from '../../chat.types.js';
+import { buildSystemPrompt } from '../../system-prompt.js';
 import { createBuiltinModel } from './builtin.model.js';
 
 /** A Thursday; "tomorrow" and "friday" are 2026-03-06, "monday" 2026-03-09. */
@@ -162,6 +163,60 @@ const ROWS: Array<[string, Expected]> = [
   ['rename the milk task to Buy oat milk', [list({ query: 'milk' })]],
   ['delete the task to call all clients', [list({ query: 'call all clients' })]],
   ['show me tasks about the dentist that are pending', [list({ status: 'pending', query: 'dentist' })]],
+  // Overdue and due today: the user's local dates as strict bounds.
+  ["what's overdue?", [list({ status: 'pending', due_before: '2026-03-05' })]],
+  ['show my overdue tasks', [list({ status: 'pending', due_before: '2026-03-05' })]],
+  ['Actually, anything past due?', [list({ status: 'pending', due_before: '2026-03-05' })]],
+  ["what's due today?", [list({ status: 'pending', due_after: '2026-03-04', due_before: '2026-03-06' })]],
+  ["show today's tasks", [list({ status: 'pending', due_after: '2026-03-04', due_before: '2026-03-06' })]],
+  // Several tasks, each with its own verb; a title that merely contains "and" stays one task.
+  ['Add buy eggs and buy bread', [add({ title: 'Buy eggs' }), add({ title: 'Buy bread' })]],
+  ['add call mom, email dad and pay rent', [add({ title: 'Call mom' }), add({ title: 'Email dad' }), add({ title: 'Pay rent' })]],
+  ['add wash the car & clean the garage', [add({ title: 'Wash the car' }), add({ title: 'Clean the garage' })]],
+  ['add book flights then pack bags', [add({ title: 'Book flights' }), add({ title: 'Pack bags' })]],
+  ['please add pick up the kids and drop off the laundry', [add({ title: 'Pick up the kids' }), add({ title: 'Drop off the laundry' })]],
+  ['add buy eggs and buy bread due tomorrow', [add({ title: 'Buy eggs', due_date: '2026-03-06' }), add({ title: 'Buy bread', due_date: '2026-03-06' })]],
+  ['remind me to call mom and water the plants', [add({ title: 'Call mom' }), add({ title: 'Water the plants' })]],
+  ['Add salt and pepper to the list', [add({ title: 'Salt and pepper' })]],
+  ['add fish and chips to my shopping list', [add({ title: 'Fish and chips' })]],
+  ['add buy eggs and bread', [add({ title: 'Buy eggs and bread' })]],
+  ['add clean and iron shirts', [add({ title: 'Clean and iron shirts' })]],
+  ['add rock and roll records', [add({ title: 'Rock and roll records' })]],
+  ['add a task to buy eggs and buy bread', [add({ title: 'Buy eggs and buy bread' })]],
+  // Lists over several lines: bullets, numbers and checkboxes are markers, not title text.
+  ['Please add:\n- buy apples\n- buy pears', [add({ title: 'Buy apples' }), add({ title: 'Buy pears' })]],
+  ['add:\n1. buy apples\n2) buy pears', [add({ title: 'Buy apples' }), add({ title: 'Buy pears' })]],
+  ['add:\n- [ ] call mom\n- [x] pay rent\n* water plants\n• [ ] book dentist', [add({ title: 'Call mom' }), add({ title: 'Pay rent' }), add({ title: 'Water plants' }), add({ title: 'Book dentist' })]],
+  ['Add these tasks:\n• pay rent due tomorrow\n• call the plumber about the leaking kitchen tap', [add({ title: 'Pay rent', due_date: '2026-03-06' }), add({ title: 'Call the plumber about the leaking kitchen tap' })]],
+  ['add the following for tomorrow:\n* pick up the dry cleaning\n* renew passport, high priority', [add({ title: 'Pick up the dry cleaning', due_date: '2026-03-06' }), add({ title: 'Renew passport', due_date: '2026-03-06', priority: 'high' })]],
+  ['Add to my list:\n1) Salt and pepper\n2) Buy eggs and buy bread', [add({ title: 'Salt and pepper' }), add({ title: 'Buy eggs' }), add({ title: 'Buy bread' })]],
+  ['add\n\n  - eggs  \n  - milk\n', [add({ title: 'Eggs' }), add({ title: 'Milk' })]],
+  // Every pending task at once, for reversible actions: look them up first, then act on each.
+  ['mark all my tasks as done', [list({ status: 'pending', limit: 100 })]],
+  ['complete everything', [list({ status: 'pending', limit: 100 })]],
+  ['mark all tasks as done', [list({ status: 'pending', limit: 100 })]],
+  ['check off everything on my list', [list({ status: 'pending', limit: 100 })]],
+  ['mark all pending tasks as complete', [list({ status: 'pending', limit: 100 })]],
+  ['reopen all completed tasks', [list({ status: 'completed', limit: 100 })]],
+  ['mark everything as not done', [list({ status: 'completed', limit: 100 })]],
+  ['uncheck all my tasks', [list({ status: 'completed', limit: 100 })]],
+  // A leading discourse word carries no meaning for the request.
+  ['Actually, add a task to buy milk', [add({ title: 'Buy milk' })]],
+  ['OK so show my tasks', [list({ status: 'all' })]],
+  ['Oh and mark task 2 as done', [complete({ task_id: 2 })]],
+  ['Also, delete task 3', [remove(3)]],
+  ['Wait, reopen task 2', [complete({ task_id: 2, completed: false })]],
+  ['Wait, no, delete task 4', [remove(4)]],
+  ['Hmm, actually, make task 3 high priority', [update({ task_id: 3, priority: 'high' })]],
+  ['By the way, add call mom tomorrow', [add({ title: 'Call mom', due_date: '2026-03-06' })]],
+  ['Right, so what is left to do?', [list({ status: 'pending' })]],
+  ['oh wait, actually mark all my tasks as done', [list({ status: 'pending', limit: 100 })]],
+  // English only, but a title may be in any language.
+  ['Add دودھ خریدنا', [add({ title: 'دودھ خریدنا' })]],
+  ['add 买牛奶 due tomorrow', [add({ title: '买牛奶', due_date: '2026-03-06' })]],
+  ['میرے کام دکھاؤ', reply(/can only read English/)],
+  ['显示我的任务', reply(/can only read English/)],
+  ['Покажи мои задачи', reply(/can only read English/)],
   // Small talk.
   ['hi', reply(CAN_DO)],
   ['good morning!', reply(CAN_DO)],
@@ -173,13 +228,15 @@ const ROWS: Array<[string, Expected]> = [
   // Refusals and questions: never a guessed change.
   ['delete it', reply(/not sure which task[\s\S]*Here is what I can do/)],
   ['Mark it as done', reply(/not sure which task/)],
-  ['delete all my tasks', reply(/won't delete several tasks[\s\S]*Here is what I can do/)],
+  ['delete all my tasks', reply(/won't delete several tasks at once: deleting can't be undone[\s\S]*Here is what I can do/)],
   ['clear everything', reply(/won't delete several tasks/)],
   ['start over', reply(/won't delete/)],
   ['remove all completed tasks', reply(/won't delete/)],
   ['delete them', reply(/won't delete/)],
-  ['complete everything', reply(/won't mark as done several tasks/)],
-  ['mark all tasks as done', reply(/won't mark as done/)],
+  ['mark them all as done', reply(/won't mark as done several tasks/)],
+  ['make all my tasks high priority', reply(/won't change several tasks/)],
+  ['delete everything', reply(/won't delete several tasks at once: deleting can't be undone/)],
+  ['Actually, delete all my tasks', reply(/won't delete several tasks at once: deleting can't be undone/)],
   ['delete', reply(/Which task should I delete\?/)],
   ['edit task 2', reply(/What should I change\?/)],
   ['move task 3 to someday', reply(/didn't understand that date/)],
@@ -247,6 +304,12 @@ describe('builtin model: date phrases', () => {
 
   it('asks about a date that is not one', async () => {
     const response = await ask([user('add a task to pay bills due 2026-02-30')]);
+    expect(response.toolCalls).toEqual([]);
+    expect(response.content).toMatch(/didn't understand that date/);
+  });
+
+  it('asks about a date that is not one inside a list, and adds none of its items', async () => {
+    const response = await ask([user('add:\n- pay bills due 2026-02-30\n- call mom')]);
     expect(response.toolCalls).toEqual([]);
     expect(response.content).toMatch(/didn't understand that date/);
   });
@@ -384,6 +447,79 @@ describe('builtin model: across steps and turns', () => {
   });
 });
 
+describe('builtin model: a message it cannot read', () => {
+  it('says briefly that it reads English only, for text mostly in another script', async () => {
+    for (const text of ['میرے کام دکھاؤ', 'मेरे काम दिखाओ', '我的任务是什么？', 'میرے سارے کام دکھاؤ please']) {
+      const response = await ask([user(text)]);
+      expect(response.toolCalls).toEqual([]);
+      expect(response.content).toMatch(/^Sorry, I can only read English/);
+      expect(response.content).not.toMatch(CAN_DO);
+    }
+  });
+
+  it('gives Roman Urdu and other Latin-script text it cannot parse the normal help', async () => {
+    for (const text of ['mera kaam dikhao', 'doodh lana hai kal', 'muéstrame mis tareas']) {
+      const response = await ask([user(text)]);
+      expect(response.toolCalls).toEqual([]);
+      expect(response.content).toMatch(/^Sorry, I didn't understand that\.[\s\S]*Here is what I can do/);
+      expect(response.content).not.toMatch(/only read English/);
+    }
+  });
+});
+
+describe('builtin model: every task at once', () => {
+  async function run(text: string, found: unknown[], hasMore = false) {
+    const turn = [user(text)];
+    const lookup = await ask(turn);
+    const afterLookup = withResults(turn, lookup, [{ success: true, tasks: found, count: found.length, has_more: hasMore }]);
+    return { lookup, afterLookup, next: await ask(afterLookup) };
+  }
+
+  it('completes every pending task and says which tasks changed', async () => {
+    const { afterLookup, next } = await run('mark all my tasks as done', [task(1, 'Buy milk'), task(3, 'Pay rent'), task(4, 'Call mom')]);
+    expect(callsOf(next)).toEqual([complete({ task_id: 1 }), complete({ task_id: 3 }), complete({ task_id: 4 })]);
+    const done = (id: number, title: string) => ({ success: true, task: task(id, title, { completed: true }) });
+    const final = await ask(withResults(afterLookup, next, [done(1, 'Buy milk'), done(3, 'Pay rent'), done(4, 'Call mom')]));
+    expect(final.toolCalls).toEqual([]);
+    expect(final.content).toBe("I've marked 3 tasks as done: 'Buy milk' (task 1), 'Pay rent' (task 3) and 'Call mom' (task 4).");
+  });
+
+  it('reopens every completed task', async () => {
+    const { afterLookup, next } = await run('reopen all completed tasks', [task(2, 'File taxes', { completed: true })]);
+    expect(callsOf(next)).toEqual([complete({ task_id: 2, completed: false })]);
+    const final = await ask(withResults(afterLookup, next, [{ success: true, task: task(2, 'File taxes') }]));
+    expect(final.content).toBe("I've marked 'File taxes' (task 2) as not done.");
+  });
+
+  it('says so when there is nothing to change, and reports failures per task', async () => {
+    expect((await run('complete everything', [])).next.content).toBe('You have no pending tasks, so there was nothing to mark as done.');
+    expect((await run('reopen everything', [])).next.content).toBe('You have no completed tasks, so there was nothing to reopen.');
+    const { afterLookup, next } = await run('mark all my tasks as done', [task(1, 'A'), task(2, 'B')]);
+    const final = await ask(withResults(afterLookup, next, [{ success: true, task: task(1, 'A', { completed: true }) }, { success: false, error: 'Task 2 not found' }]));
+    expect(final.content).toBe("I've marked 'A' (task 1) as done.\nI couldn't mark task 2 as done: Task 2 not found.");
+  });
+
+  it('says when more tasks remain than one step changes', async () => {
+    const { afterLookup, next } = await run('mark all my tasks as done', [task(1, 'A')], true);
+    const final = await ask(withResults(afterLookup, next, [{ success: true, task: task(1, 'A', { completed: true }) }]));
+    expect(final.content).toBe("I've marked 'A' (task 1) as done.\nThere are more pending tasks than I change at once; say it again to do the rest.");
+  });
+
+  it('reports a failed lookup without acting', async () => {
+    const turn = [user('mark all my tasks as done')];
+    const lookup = await ask(turn);
+    const next = await ask(withResults(turn, lookup, [{ success: false, error: 'database unavailable' }]));
+    expect(next.toolCalls).toEqual([]);
+    expect(next.content).toBe("I couldn't search your tasks: database unavailable.");
+  });
+
+  it('never mixes "everything" with other steps, and needs both tools', async () => {
+    expect((await ask([user('mark all tasks as done and delete task 2')])).content).toMatch(/one thing at a time/);
+    const noComplete = await ask([user('mark all my tasks as done')], [toolDef('list_tasks')]);
+    expect(noComplete.content).toMatch(/complete_task tool isn't available/);
+  });
+});
+
 describe('builtin model: final answers', () => {
   async function answer(text: string, results: unknown[]): Promise<string | null> {
     const turn = [user(text)];
@@ -403,6 +539,13 @@ describe('builtin model: final answers', () => {
       '- #2 ✓ Pay rent — low priority',
       '- #3 ○ File taxes — medium priority, due 2026-03-01 (overdue)',
     ].join('\n'));
+  });
+
+  it('names overdue and due-today lists', async () => {
+    expect(await answer("what's overdue?", [{ success: true, tasks: [task(1, 'Pay rent', { due_date: '2026-03-01' })], count: 1 }]))
+      .toBe('Here are your overdue tasks (1):\n- #1 ○ Pay rent — medium priority, due 2026-03-01 (overdue)');
+    expect(await answer("what's overdue?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no overdue tasks.');
+    expect(await answer("what's due today?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no tasks due today.');
   });
 
   it('says when a list is empty', async () => {
@@ -456,7 +599,7 @@ describe('builtin model: contract', () => {
     expect(await ask(text)).toEqual(await ask(text));
   });
 
-  it('computes dates from now() in UTC', async () => {
+  it('computes dates from now() in UTC when no system prompt states a zone', async () => {
     const late = createBuiltinModel({ now: () => new Date('2026-12-31T23:30:00Z') });
     const response = await late.complete({ messages: [user('add a task to celebrate tomorrow')], tools: ALL_TOOLS });
     expect(callsOf(response)).toEqual([add({ title: 'Celebrate', due_date: '2027-01-01' })]);
@@ -556,11 +699,100 @@ describe('builtin model: a whole conversation through a tool loop', () => {
     expect(await say('delete buy')).toMatch(/Several tasks match 'buy'/);
     expect(await say('Delete task 1')).toBe("I've deleted 'Buy organic groceries' (task 1).");
     expect(await say('delete it')).toBe("I couldn't delete task 1: Task 1 not found.");
-    expect(await say('delete all my tasks')).toMatch(/won't delete several tasks/);
+    expect(await say('delete all my tasks')).toMatch(/won't delete several tasks at once: deleting can't be undone/);
     expect(await say('Show my tasks')).toBe([
       'Here are your tasks (2: 2 pending, 0 done):',
       '- #2 ○ Buy milk — medium priority',
       '- #3 ○ Call the bank — high priority, due 2026-03-06 (tomorrow)',
     ].join('\n'));
+    expect(await say('Oh and add buy eggs and buy bread')).toBe("I've added 2 tasks: 'Buy eggs' (task 4) and 'Buy bread' (task 5).");
+    expect(await say('Mark task 4 as done')).toBe("I've marked 'Buy eggs' (task 4) as done.");
+    expect(await say('Actually, mark all my tasks as done')).toBe(
+      "I've marked 3 tasks as done: 'Buy milk' (task 2), 'Call the bank' (task 3) and 'Buy bread' (task 5).",
+    );
+    expect(await say('complete everything')).toBe('You have no pending tasks, so there was nothing to mark as done.');
+    expect(await say('reopen all completed tasks')).toMatch(/^I've marked 4 tasks as not done: 'Buy milk' \(task 2\)/);
+    expect(await say('delete everything')).toMatch(/won't delete several tasks at once: deleting can't be undone/);
+    expect(await say("what's left to do?")).toMatch(/^Here are your pending tasks \(4\):/);
+  });
+});
+
+describe("builtin model: the user's day", () => {
+  /** One message at one instant, with the system prompt the tool loop sends for a user in `zone`. */
+  function askAt(instant: string, zone: string, messages: ChatMessage[]): Promise<ModelResponse> {
+    const now = new Date(instant);
+    const system: ChatMessage = { role: 'system', content: buildSystemPrompt(now, zone) };
+    return createBuiltinModel({ now: () => now }).complete({ messages: [system, ...messages], tools: ALL_TOOLS });
+  }
+
+  // 20:30 UTC on Thursday 2026-03-05: Friday 01:30 in Karachi, Thursday 12:30 in Los Angeles.
+  const EVENING = '2026-03-05T20:30:00Z';
+  // 03:00 UTC on Friday 2026-03-06: Friday 08:00 in Karachi, Thursday 19:00 in Los Angeles.
+  const EARLY = '2026-03-06T03:00:00Z';
+  const ROWS_BY_ZONE: Array<[string, string, string, string]> = [
+    [EVENING, 'Asia/Karachi', 'today', '2026-03-06'],
+    [EVENING, 'UTC', 'today', '2026-03-05'],
+    [EVENING, 'America/Los_Angeles', 'today', '2026-03-05'],
+    [EVENING, 'Asia/Karachi', 'tomorrow', '2026-03-07'],
+    [EVENING, 'UTC', 'tomorrow', '2026-03-06'],
+    [EVENING, 'Asia/Karachi', 'next friday', '2026-03-13'],
+    [EVENING, 'UTC', 'next friday', '2026-03-06'],
+    [EVENING, 'Asia/Karachi', 'in 3 days', '2026-03-09'],
+    [EVENING, 'America/Los_Angeles', 'in 3 days', '2026-03-08'],
+    [EVENING, 'Asia/Karachi', 'by the end of the week', '2026-03-06'],
+    [EARLY, 'America/Los_Angeles', 'today', '2026-03-05'],
+    [EARLY, 'UTC', 'today', '2026-03-06'],
+    [EARLY, 'Asia/Karachi', 'today', '2026-03-06'],
+    [EARLY, 'America/Los_Angeles', 'tomorrow', '2026-03-06'],
+    [EARLY, 'UTC', 'tomorrow', '2026-03-07'],
+    [EARLY, 'America/Los_Angeles', 'next friday', '2026-03-06'],
+    [EARLY, 'Asia/Karachi', 'next friday', '2026-03-13'],
+    [EARLY, 'America/Los_Angeles', 'by the end of the week', '2026-03-06'],
+    // The date line: Kiritimati (UTC+14) is already Friday, Pago Pago (UTC-11) still Wednesday.
+    ['2026-03-05T10:30:00Z', 'Pacific/Kiritimati', 'today', '2026-03-06'],
+    ['2026-03-05T10:30:00Z', 'Pacific/Kiritimati', 'tomorrow', '2026-03-07'],
+    ['2026-03-05T10:30:00Z', 'Pacific/Kiritimati', 'on friday', '2026-03-13'],
+    ['2026-03-05T10:30:00Z', 'Pacific/Pago_Pago', 'today', '2026-03-04'],
+    ['2026-03-05T10:30:00Z', 'Pacific/Pago_Pago', 'on friday', '2026-03-06'],
+    // DST in Berlin: the first minutes of Monday 2026-03-30 (CEST) and the last hour of Sunday 2026-10-25 (CET).
+    ['2026-03-29T22:30:00Z', 'Europe/Berlin', 'today', '2026-03-30'],
+    ['2026-03-29T22:30:00Z', 'Europe/Berlin', 'tomorrow', '2026-03-31'],
+    ['2026-03-28T23:30:00Z', 'Europe/Berlin', 'in 3 days', '2026-04-01'],
+    ['2026-10-25T22:30:00Z', 'Europe/Berlin', 'today', '2026-10-25'],
+    ['2026-10-25T22:30:00Z', 'Europe/Berlin', 'tomorrow', '2026-10-26'],
+    ['2026-10-24T22:30:00Z', 'Europe/Berlin', 'by the end of the week', '2026-10-30'],
+  ];
+
+  it.each(ROWS_BY_ZONE)('at %s in %s, "%s" is %s', async (instant, zone, phrase, date) => {
+    const response = await askAt(instant, zone, [user(`add a task to pay rent ${phrase}`)]);
+    expect(callsOf(response)).toEqual([add({ title: 'Pay rent', due_date: date })]);
+  });
+
+  it('gives the same message at the same instant a different due date in Karachi, UTC and Los Angeles', async () => {
+    const dueDates = async (instant: string) =>
+      Promise.all(['Asia/Karachi', 'UTC', 'America/Los_Angeles'].map(async (zone) => callsOf(await askAt(instant, zone, [user('add pay rent due tomorrow')]))[0]?.args.due_date));
+    expect(await dueDates(EVENING)).toEqual(['2026-03-07', '2026-03-06', '2026-03-06']);
+    expect(await dueDates(EARLY)).toEqual(['2026-03-07', '2026-03-07', '2026-03-06']);
+  });
+
+  it('says "today", "tomorrow" and "overdue" by the local date', async () => {
+    const listed = async (zone: string) => {
+      const turn = [user('show my tasks')];
+      const first = await askAt(EVENING, zone, turn);
+      const tasks = [task(1, 'Pay rent', { due_date: '2026-03-05' }), task(2, 'Call mom', { due_date: '2026-03-06' })];
+      return (await askAt(EVENING, zone, withResults(turn, first, [{ success: true, tasks, count: 2 }]))).content;
+    };
+    expect(await listed('Asia/Karachi')).toContain('- #1 ○ Pay rent — medium priority, due 2026-03-05 (overdue)\n- #2 ○ Call mom — medium priority, due 2026-03-06 (today)');
+    expect(await listed('America/Los_Angeles')).toContain('- #1 ○ Pay rent — medium priority, due 2026-03-05 (today)\n- #2 ○ Call mom — medium priority, due 2026-03-06 (tomorrow)');
+  });
+
+  it('asks for overdue tasks by the local date', async () => {
+    expect(callsOf(await askAt(EVENING, 'Asia/Karachi', [user("what's overdue?")]))).toEqual([list({ status: 'pending', due_before: '2026-03-06' })]);
+    expect(callsOf(await askAt(EVENING, 'America/Los_Angeles', [user("what's overdue?")]))).toEqual([list({ status: 'pending', due_before: '2026-03-05' })]);
+  });
+
+  it('is deterministic for a replayed turn: same messages, clock and zone, same calls', async () => {
+    const messages = [user('add a task to file taxes in 3 days')];
+    expect(await askAt(EVENING, 'Asia/Karachi', messages)).toEqual(await askAt(EVENING, 'Asia/Karachi', messages));
   });
 });

@@ -5,11 +5,22 @@
  * It keeps no state, so a turn replayed after a crash gets exactly the same calls.
  */
 import type { ChatModel, ModelCallOptions, ModelRequest, ModelResponse, ToolCall } from '../../chat.types.js';
+import { timeZoneOfSystemPrompt } from '../../system-prompt.js';
+import { localToday } from './dates.js';
 import { plan } from './planner.js';
 
 export interface BuiltinModelOptions {
   /** The clock for date phrases ("due tomorrow"); injected so tests and replays agree. */
   now?: () => Date;
+}
+
+/**
+ * The user's zone, as the system prompt states it (the same words the OpenAI model reads);
+ * UTC when the request has no such prompt.
+ */
+function userTimeZone(request: ModelRequest): string {
+  const system = request.messages.find((m) => m.role === 'system');
+  return (system && timeZoneOfSystemPrompt(system.content)) ?? 'UTC';
 }
 
 /** Words per streamed chunk: enough deltas to look like streaming, few enough to be cheap. */
@@ -45,7 +56,7 @@ export function createBuiltinModel(options: BuiltinModelOptions = {}): ChatModel
     async complete(request: ModelRequest, callOptions?: ModelCallOptions): Promise<ModelResponse> {
       callOptions?.signal?.throwIfAborted();
       const tools = new Set(request.tools.map((t) => t.function.name));
-      const next = plan(request.messages, tools, now());
+      const next = plan(request.messages, tools, localToday(now(), userTimeZone(request)));
       const promptTokens = tokens(promptText(request));
       if (next.kind === 'calls' && next.calls.length > 0) {
         // Ids from the position of the assistant message about to be appended: the same

@@ -21,6 +21,8 @@ export function parseCompound(text: string, parseCommand: ParseCommand): Intent 
   const parts = text.split(SPLIT).filter((p) => p.trim() !== '');
   if (parts.length < 2) return undefined;
   const intents = parts.map(parseCommand);
+  // "complete everything" needs its own lookup first: never mixed with other steps.
+  if (intents.some((i) => i?.kind === 'complete-all')) return { kind: 'clarify', reason: 'compound', action: 'complete' };
   if (!intents.every((i): i is Intent => i !== undefined && isCommand(i))) return undefined;
   const [first, ...rest] = intents as [Intent, ...Intent[]];
   if (intents.every(isExplicit)) return { kind: 'several', intents };

@@ -1,8 +1,10 @@
 /**
  * Date phrases of the builtin model ("due tomorrow", "by friday", "on Dec 24", "in 3 days").
- * Every date is computed from the injected clock in UTC, so a replayed turn (same messages,
- * same now()) gets the same due_date, whatever the server's time zone.
+ * Every date is computed from `today`, the user's local calendar date (see localToday), by
+ * calendar arithmetic: a replayed turn (same messages, same clock, same zone) gets the same
+ * due_date, whatever the server's time zone, and DST changes cannot shift a day.
  */
+import { localDate } from '../../../users/time-zone.js';
 
 const DAY_MS = 86_400_000;
 
@@ -49,15 +51,19 @@ const CONNECTOR = '(?:due|deadline)(?:\\s+date)?(?:\\s*(?::|=|is|on|by|for))?(?:
 
 const DATE_RE = new RegExp(`(?<![\\w-])(?:(?<conn>${CONNECTOR})\\s+(?:the\\s+)?)?(?:${PHRASE})(?![\\w'’-])`, 'gi');
 
-export function startOfUtcDay(now: Date): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+/**
+ * The user's local date at `now` in `timeZone`, as a Date at 00:00 UTC of that calendar date:
+ * the `today` every function here takes, so that its UTC fields are the local date's fields.
+ */
+export function localToday(now: Date, timeZone: string): Date {
+  return new Date(`${localDate(now, timeZone)}T00:00:00Z`);
 }
 
 export function toIsoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-function addDays(date: Date, days: number): Date {
+export function addDays(date: Date, days: number): Date {
   return new Date(date.getTime() + days * DAY_MS);
 }
 
@@ -126,8 +132,7 @@ export interface DateMatch {
  * "by", "on", ...) or when it ends the sentence; a bare weekday inside a title
  * ("plan monday meeting") stays part of the title.
  */
-export function findDueDate(text: string, now: Date): DateMatch | undefined {
-  const today = startOfUtcDay(now);
+export function findDueDate(text: string, today: Date): DateMatch | undefined {
   const tail = text.replace(/[\s.!?,;]+$/, '').length;
   let fallback: DateMatch | undefined;
   for (const m of text.matchAll(DATE_RE)) {
@@ -141,15 +146,14 @@ export function findDueDate(text: string, now: Date): DateMatch | undefined {
 }
 
 /** The date when the whole text is one date phrase ("tomorrow", "due on 2026-12-24"). */
-export function parseDatePhrase(text: string, now: Date): string | undefined {
+export function parseDatePhrase(text: string, today: Date): string | undefined {
   const trimmed = text.trim().replace(/[.!?]+$/, '');
-  const match = findDueDate(trimmed, now);
+  const match = findDueDate(trimmed, today);
   return match && match.start === 0 && match.end === trimmed.length ? match.date : undefined;
 }
 
-/** "2026-03-06 (tomorrow)", with "overdue" for past dates of pending tasks. */
-export function describeDueDate(iso: string, now: Date, pending = true): string {
-  const today = startOfUtcDay(now);
+/** "2026-03-06 (tomorrow)", with "overdue" for past dates of pending tasks (before the user's today). */
+export function describeDueDate(iso: string, today: Date, pending = true): string {
   const days = Math.round((Date.parse(`${iso}T00:00:00Z`) - today.getTime()) / DAY_MS);
   if (Number.isNaN(days)) return iso;
   if (days === 0) return `${iso} (today)`;

@@ -26,11 +26,17 @@ export interface NewTask extends TaskChanges {
 
 export type ListStatus = 'all' | 'pending' | 'completed';
 
+/** "what's overdue?", "what's due today?": strict bounds on due_date, as the user's local dates. */
+export interface DueFilter {
+  due_before: string;
+  due_after?: string;
+}
+
 /** The actions that need a target, named as the user would say them. */
 export type TargetAction = 'complete' | 'reopen' | 'update' | 'delete';
 
 export type ClarifyReason =
-  /** "delete all my tasks", "complete everything": never done in bulk. */
+  /** "delete all my tasks", "make them all high priority": never done in bulk. */
   | 'bulk'
   /** "delete", "mark as done": no task named. */
   | 'missing-target'
@@ -45,10 +51,12 @@ export type ClarifyReason =
 
 export type Intent =
   | { kind: 'add'; tasks: NewTask[] }
-  | { kind: 'list'; status: ListStatus; query?: string; limit?: number }
+  | { kind: 'list'; status: ListStatus; query?: string; limit?: number; due?: DueFilter }
   | { kind: 'complete'; targets: TaskRef[]; completed: boolean }
   | { kind: 'update'; targets: TaskRef[]; changes: TaskChanges }
   | { kind: 'delete'; targets: TaskRef[] }
+  /** "mark all my tasks as done", "reopen everything": every pending (or completed) task. */
+  | { kind: 'complete-all'; completed: boolean }
   /** "mark task 1 as done and delete task 2": independent commands, all by number. */
   | { kind: 'several'; intents: Intent[] }
   | { kind: 'greeting' }

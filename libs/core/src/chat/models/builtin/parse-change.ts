@@ -1,7 +1,8 @@
 /**
  * Completing, reopening and deleting: "Mark task 1 as done", "complete tasks 1 and 3",
  * "reopen task 2", "mark it as not done", "Delete task 1", "delete buy milk".
- * The object goes through parseTargets, so "all"/"everything" is refused, never guessed.
+ * The object goes through parseTargets: "mark all my tasks as done" completes every pending
+ * task (reversible); deleting "all"/"everything" is refused, never guessed.
  */
 import type { Intent, TargetAction, TaskRef } from './intents.js';
 import { isDirectTarget, parseTargets } from './targets.js';
@@ -36,7 +37,9 @@ const RESET = /^(?:start\s+(?:over|fresh|from\s+scratch)|reset(?:\s+(?:my|the|al
 
 function targetIntent(phrase: string, action: TargetAction, build: (refs: TaskRef[]) => Intent): Intent {
   const parsed = parseTargets(phrase);
-  if (parsed.kind === 'bulk') return { kind: 'clarify', reason: 'bulk', action };
+  // Completing or reopening every task can be undone the same way; deleting them cannot.
+  if (parsed.kind === 'every' && (action === 'complete' || action === 'reopen')) return { kind: 'complete-all', completed: action === 'complete' };
+  if (parsed.kind === 'bulk' || parsed.kind === 'every') return { kind: 'clarify', reason: 'bulk', action };
   if (parsed.kind === 'missing') return { kind: 'clarify', reason: 'missing-target', action };
   return build(parsed.refs);
 }

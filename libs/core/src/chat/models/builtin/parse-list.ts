@@ -4,7 +4,8 @@
  * text when the user looks for something.
  */
 import { unquote } from './attributes.js';
-import type { Intent, ListStatus } from './intents.js';
+import { addDays, toIsoDate } from './dates.js';
+import type { DueFilter, Intent, ListStatus } from './intents.js';
 
 const LIST_VERB = /^(?:show|list|display|view|see|(?:get|give)\s+(?:me|us)|get\s+(?:my|all)|fetch|print|read|pull\s+up|bring\s+up|check|review|tell|what|what's|whats|which|how\s+many|how\s+much|do\s+i\s+(?:still\s+)?have|have\s+i|did\s+i|are\s+there|is\s+there|any|anything|let\s+me\s+see|can\s+i\s+see|remind\s+me\s+what)\b/i;
 
@@ -43,22 +44,36 @@ function limitOf(text: string): number | undefined {
   return Math.min(100, Math.max(1, Number(m[1])));
 }
 
-function listIntent(text: string, query: string): Intent {
+/** Overdue: due before today; due today: after yesterday and before tomorrow (the user's local dates). */
+function dueFilter(text: string, today: Date): DueFilter | undefined {
+  if (/\b(?:overdue|past\s+due)\b/i.test(text)) return { due_before: toIsoDate(today) };
+  if (/\b(?:(?:due|for)\s+today|today'?s\s+(?:tasks|to-?dos|list))\b/i.test(text)) {
+    return { due_after: toIsoDate(addDays(today, -1)), due_before: toIsoDate(addDays(today, 1)) };
+  }
+  return undefined;
+}
+
+function listIntent(text: string, query: string, today: Date): Intent {
   const intent: Extract<Intent, { kind: 'list' }> = { kind: 'list', status: listStatus(text) };
+  const due = dueFilter(text, today);
+  if (due) {
+    intent.due = due;
+    intent.status = 'pending';
+  }
   if (query) intent.query = query;
   const limit = limitOf(text);
   if (limit !== undefined) intent.limit = limit;
   return intent;
 }
 
-export function parseList(text: string): Intent | undefined {
+export function parseList(text: string, today: Date): Intent | undefined {
   const search = SEARCH.exec(text);
   if (search) {
-    if (/^(?:task\s*)?#?\d+$/i.test((search[1] ?? '').trim())) return listIntent('all', '');
+    if (/^(?:task\s*)?#?\d+$/i.test((search[1] ?? '').trim())) return listIntent('all', '', today);
     const topic = TOPIC.exec(search[1] ?? '');
-    return listIntent(text, cleanQuery(topic ? (topic[1] ?? '') : (search[1] ?? '')));
+    return listIntent(text, cleanQuery(topic ? (topic[1] ?? '') : (search[1] ?? '')), today);
   }
-  if (BARE.test(text)) return listIntent(text, '');
+  if (BARE.test(text)) return listIntent(text, '', today);
   const verb = LIST_VERB.exec(text);
   if (!verb) return undefined;
   const rest = text.slice(verb[0].length).trim();
@@ -68,5 +83,5 @@ export function parseList(text: string): Intent | undefined {
   if (TASK_NUMBER.test(text) && !/^(?:show|list|display|view|see|get|fetch|print|what|what's|whats)$/i.test(verb[0])) return undefined;
   if (rest !== '' && !LISTY.test(rest) && !/^(?:me|us)$/i.test(rest)) return undefined;
   const topic = TOPIC.exec(rest);
-  return listIntent(text, topic ? cleanQuery(topic[1] ?? '') : '');
+  return listIntent(text, topic ? cleanQuery(topic[1] ?? '') : '', today);
 }

@@ -34,7 +34,7 @@ function fieldOf(word: string): Field {
   return 'due_date';
 }
 
-function valueFor(field: Field, raw: string, now: Date): Built {
+function valueFor(field: Field, raw: string, today: Date): Built {
   const value = raw.trim().replace(/^(?:be|now|become|read|say|be\s+called|called)\s+/i, '');
   if (field === 'title') return { changes: { title: cleanTitle(value) } };
   if (field === 'description') return { changes: { description: unquote(value) } };
@@ -43,28 +43,28 @@ function valueFor(field: Field, raw: string, now: Date): Built {
     return priority ? { changes: { priority } } : { reason: 'missing-change' };
   }
   if (NO_VALUE.test(value)) return { changes: { due_date: null } };
-  const date = parseDatePhrase(value.replace(/^(?:due|for|on|by)\s+/i, ''), now);
+  const date = parseDatePhrase(value.replace(/^(?:due|for|on|by)\s+/i, ''), today);
   return date ? { changes: { due_date: date } } : { reason: 'bad-date' };
 }
 
 /** "to high priority" / "to friday" / "to Buy organic groceries": which field is meant. */
-function inferValue(verb: string, raw: string, now: Date): Built {
+function inferValue(verb: string, raw: string, today: Date): Built {
   const value = raw.trim().replace(/^(?:be|now|become|read|say|be\s+called|called)\s+/i, '');
   const priority = new RegExp(`^(?:an?\\s+)?(?:priority\\s+)?(${PRIORITY_WORD})(?:[\\s-]+priority)?[.!]*$`, 'i').exec(value);
   if (priority) return { changes: { priority: toPriority(priority[1] ?? '')! } };
-  const date = parseDatePhrase(value.replace(/^(?:due|for|on|by|until)\s+/i, ''), now);
+  const date = parseDatePhrase(value.replace(/^(?:due|for|on|by|until)\s+/i, ''), today);
   if (date) return { changes: { due_date: date } };
   if (DATE_VERB.test(verb)) return NO_VALUE.test(value) ? { changes: { due_date: null } } : { reason: 'bad-date' };
   // "Buy organic groceries due friday": a title, plus an explicit due date at its end.
   const due = /^(.+?)\s+due\s+(.+)$/i.exec(value);
-  const dueDate = due ? parseDatePhrase(due[2] ?? '', now) : undefined;
+  const dueDate = due ? parseDatePhrase(due[2] ?? '', today) : undefined;
   if (due && dueDate) return { changes: { title: cleanTitle(due[1] ?? ''), due_date: dueDate } };
   return { changes: { title: cleanTitle(value) } };
 }
 
 function toIntent(targetPhrase: string, built: Built): Intent {
   const parsed = parseTargets(targetPhrase);
-  if (parsed.kind === 'bulk') return { kind: 'clarify', reason: 'bulk', action: 'update' };
+  if (parsed.kind === 'bulk' || parsed.kind === 'every') return { kind: 'clarify', reason: 'bulk', action: 'update' };
   if (parsed.kind === 'missing') return { kind: 'clarify', reason: 'missing-target', action: 'update' };
   if ('reason' in built) return { kind: 'clarify', reason: built.reason, action: 'update' };
   if (built.changes.title === '') return { kind: 'clarify', reason: 'missing-change', action: 'update' };
@@ -72,9 +72,9 @@ function toIntent(targetPhrase: string, built: Built): Intent {
 }
 
 /** "make task 3 high priority", "reschedule task 3 for next week": attributes around a target. */
-function attributesForm(rest: string, now: Date): Intent | undefined {
+function attributesForm(rest: string, today: Date): Intent | undefined {
   const prioritised = extractPriority(rest);
-  const dated = extractDueDate(prioritised.rest, now);
+  const dated = extractDueDate(prioritised.rest, today);
   const changes: TaskChanges = {};
   if (prioritised.priority) changes.priority = prioritised.priority;
   if (dated.due_date) changes.due_date = dated.due_date;
@@ -88,7 +88,7 @@ function attributesForm(rest: string, now: Date): Intent | undefined {
 }
 
 /** The text after an update verb; undefined when no reading fits. */
-export function parseUpdateBody(verb: string, rest: string, now: Date): Intent | undefined {
+export function parseUpdateBody(verb: string, rest: string, today: Date): Intent | undefined {
   const v = verb.toLowerCase();
   if (/^(?:rename|retitle|re-name)$/.test(v)) {
     const m = /^(.+?)(?:\s+(?:to|as|into)\s+|\s*:\s*)(.+)$/i.exec(rest);
@@ -99,16 +99,16 @@ export function parseUpdateBody(verb: string, rest: string, now: Date): Intent |
     return toIntent(target, { changes: { priority: /^(?:de|lower)/.test(v) ? 'low' : 'high' } });
   }
   const fieldFirst = FIELD_FIRST.exec(rest);
-  if (fieldFirst) return toIntent(fieldFirst[2] ?? '', valueFor(fieldOf(fieldFirst[1] ?? ''), fieldFirst[3] ?? '', now));
+  if (fieldFirst) return toIntent(fieldFirst[2] ?? '', valueFor(fieldOf(fieldFirst[1] ?? ''), fieldFirst[3] ?? '', today));
   const targetValue = TARGET_VALUE.exec(rest);
-  if (targetValue && isDirectTarget(targetValue[1] ?? '')) return toIntent(targetValue[1] ?? '', inferValue(v, targetValue[2] ?? '', now));
+  if (targetValue && isDirectTarget(targetValue[1] ?? '')) return toIntent(targetValue[1] ?? '', inferValue(v, targetValue[2] ?? '', today));
   const targetField = TARGET_FIELD.exec(rest);
   if (targetField && parseTargets(targetField[1] ?? '').kind !== 'missing') {
-    return toIntent(targetField[1] ?? '', valueFor(fieldOf(targetField[2] ?? ''), targetField[3] ?? '', now));
+    return toIntent(targetField[1] ?? '', valueFor(fieldOf(targetField[2] ?? ''), targetField[3] ?? '', today));
   }
-  const attributes = attributesForm(rest, now);
+  const attributes = attributesForm(rest, today);
   if (attributes) return attributes;
-  if (targetValue) return toIntent(targetValue[1] ?? '', inferValue(v, targetValue[2] ?? '', now));
+  if (targetValue) return toIntent(targetValue[1] ?? '', inferValue(v, targetValue[2] ?? '', today));
   // "edit task 2" names a task but no change.
   if (isDirectTarget(rest)) return { kind: 'clarify', reason: DATE_VERB.test(v) ? 'bad-date' : 'missing-change', action: 'update' };
   return undefined;
@@ -128,27 +128,27 @@ function cleared(field: Field): TaskChanges {
  * priority". Only explicit fields and attributes count; "task 2 is no longer needed" is
  * not a new title.
  */
-export function parseStatement(text: string, now: Date): Intent | undefined {
+export function parseStatement(text: string, today: Date): Intent | undefined {
   const targetField = TARGET_FIELD.exec(text);
   if (targetField && isDirectTarget(targetField[1] ?? '')) {
-    return toIntent(targetField[1] ?? '', valueFor(fieldOf(targetField[2] ?? ''), targetField[3] ?? '', now));
+    return toIntent(targetField[1] ?? '', valueFor(fieldOf(targetField[2] ?? ''), targetField[3] ?? '', today));
   }
-  return attributesForm(text, now);
+  return attributesForm(text, today);
 }
 
 /** Forms whose verb belongs to another action: "remove the due date of task 3", "add a note to task 3: X". */
-export function parseFieldEdit(text: string, now: Date): Intent | undefined {
+export function parseFieldEdit(text: string, today: Date): Intent | undefined {
   const clear = CLEAR_FIELD_FIRST.exec(text);
   if (clear) return toIntent(clear[2] ?? '', { changes: cleared(fieldOf(clear[1] ?? '')) });
   const clearTarget = CLEAR_TARGET_FIRST.exec(text);
   if (clearTarget && isDirectTarget(clearTarget[1] ?? '')) return toIntent(clearTarget[1] ?? '', { changes: cleared(fieldOf(clearTarget[2] ?? '')) });
   const addField = ADD_FIELD.exec(text);
-  if (addField) return toIntent(addField[2] ?? '', valueFor(fieldOf(addField[1] ?? ''), addField[3] ?? '', now));
+  if (addField) return toIntent(addField[2] ?? '', valueFor(fieldOf(addField[1] ?? ''), addField[3] ?? '', today));
   return undefined;
 }
 
-export function parseUpdate(text: string, now: Date): Intent | undefined {
+export function parseUpdate(text: string, today: Date): Intent | undefined {
   const m = UPDATE_VERB.exec(text);
   if (!m) return undefined;
-  return parseUpdateBody(m[1] ?? '', (m[2] ?? '').trim(), now);
+  return parseUpdateBody(m[1] ?? '', (m[2] ?? '').trim(), today);
 }

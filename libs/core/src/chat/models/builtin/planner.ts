@@ -7,6 +7,7 @@
 import type { ChatMessage } from '../../chat.types.js';
 import type { ActionIntent, Intent, TaskRef } from './intents.js';
 import { actionOf, isActionIntent } from './intents.js';
+import { isMostlyNonLatin } from './language.js';
 import { lastTouched } from './references.js';
 import * as replies from './replies.js';
 import { renderTask, summarize } from './summary.js';
@@ -76,10 +77,15 @@ function planForUser(intent: Intent, messages: ChatMessage[], userIndex: number,
       return text(replies.help());
     case 'dismiss':
       return text(replies.dismiss());
-    case 'unknown':
-      return text(replies.notUnderstood());
+    case 'unknown': {
+      const message = messages[userIndex];
+      return text(message?.role === 'user' && isMostlyNonLatin(message.content) ? replies.englishOnly() : replies.notUnderstood());
+    }
     case 'clarify':
       return text(replies.clarify(intent.reason, intent.action));
+    case 'complete-all':
+      for (const tool of ['list_tasks', 'complete_task']) if (!tools.has(tool)) return text(replies.unavailable(tool));
+      return { kind: 'calls', calls: [{ name: 'list_tasks', args: everyTaskLookup(intent.completed) }] };
     case 'add':
       if (!tools.has('add_task')) return text(replies.unavailable('add_task'));
       return { kind: 'calls', calls: intent.tasks.map((task) => ({ name: 'add_task', args: { ...task } })) };
@@ -88,6 +94,7 @@ function planForUser(intent: Intent, messages: ChatMessage[], userIndex: number,
       const args: Record<string, unknown> = { status: intent.status };
       if (intent.query !== undefined) args.query = intent.query;
       if (intent.limit !== undefined) args.limit = intent.limit;
+      if (intent.due) Object.assign(args, intent.due);
       return { kind: 'calls', calls: [{ name: 'list_tasks', args }] };
     }
     case 'several': {
@@ -104,10 +111,36 @@ function planForUser(intent: Intent, messages: ChatMessage[], userIndex: number,
   }
 }
 
+/** Step one of "mark all my tasks as done": the tasks not yet in the asked state. */
+function everyTaskLookup(completed: boolean): Record<string, unknown> {
+  return { status: completed ? 'pending' : 'completed', limit: 100 };
+}
+
+function isEveryTaskLookup(step: Exchange[] | undefined, completed: boolean): step is [Exchange] {
+  const args = step?.length === 1 && step[0]?.name === 'list_tasks' ? step[0].args : undefined;
+  return args !== undefined && args.status === everyTaskLookup(completed).status && args.query === undefined;
+}
+
+/** After the lookup, one complete_task per task found; after those, the report of what changed. */
+function planEveryTask(completed: boolean, steps: Exchange[][], tools: Set<string>, today: Date): Plan {
+  const lookup = steps[0]![0]!.result;
+  if (!lookup) return text(replies.lookupFailed('no result came back'));
+  if (!lookup.success) return text(replies.lookupFailed(lookup.error));
+  const tasks = (lookup.tasks ?? []).filter((t) => t.completed !== completed);
+  if (steps.length === 1) {
+    if (tasks.length === 0) return text(replies.nothingToChange(completed));
+    if (!tools.has('complete_task')) return text(replies.unavailable('complete_task'));
+    const calls = tasks.map((t) => ({ name: 'complete_task', args: completed ? { task_id: t.id } : { task_id: t.id, completed: false } }));
+    return { kind: 'calls', calls };
+  }
+  const report = summarize(steps.slice(1).flat(), today);
+  return text(lookup.has_more ? `${report}\n${replies.moreRemain(completed)}` : report);
+}
+
 const normTitle = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 /** Step two of the by-title flow: act on the single match, or say why not. */
-function resolveLookup(intent: ActionIntent, query: string, lookup: Exchange, tools: Set<string>, now: Date): Plan {
+function resolveLookup(intent: ActionIntent, query: string, lookup: Exchange, tools: Set<string>, today: Date): Plan {
   const result = lookup.result;
   if (!result) return text(replies.lookupFailed('no result came back'));
   if (!result.success) return text(replies.lookupFailed(result.error));
@@ -122,7 +155,7 @@ function resolveLookup(intent: ActionIntent, query: string, lookup: Exchange, to
     const exact = candidates.filter((t) => normTitle(t.title) === normTitle(query));
     if (exact.length === 1) chosen = exact[0];
   }
-  if (!chosen) return text(replies.severalMatches(query, candidates, action, (t) => renderTask(t, now)));
+  if (!chosen) return text(replies.severalMatches(query, candidates, action, (t) => renderTask(t, today)));
   const call = actionCall(intent, chosen.id);
   if (!tools.has(call.name)) return text(replies.unavailable(call.name));
   return { kind: 'calls', calls: [call] };
@@ -132,28 +165,29 @@ function isLookup(step: Exchange[] | undefined, query: string): step is [Exchang
   return step?.length === 1 && step[0]?.name === 'list_tasks' && step[0].args.query === query;
 }
 
-function planAfterTools(messages: ChatMessage[], tools: Set<string>, now: Date): Plan {
+function planAfterTools(messages: ChatMessage[], tools: Set<string>, today: Date): Plan {
   const userIndex = lastUserIndex(messages);
   const steps = toolSteps(messages, userIndex + 1);
   const user = messages[userIndex];
-  const intent = user?.role === 'user' ? parseUtterance(user.content, now) : undefined;
+  const intent = user?.role === 'user' ? parseUtterance(user.content, today) : undefined;
+  if (intent?.kind === 'complete-all' && isEveryTaskLookup(steps[0], intent.completed)) return planEveryTask(intent.completed, steps, tools, today);
   const title = intent && isActionIntent(intent) ? titleRef(intent) : undefined;
   const first = steps[0];
   const lookupFirst = title !== undefined && isLookup(first, title.query);
   if (intent && isActionIntent(intent) && title && isLookup(first, title.query) && steps.length === 1) {
-    return resolveLookup(intent, title.query, first[0], tools, now);
+    return resolveLookup(intent, title.query, first[0], tools, today);
   }
   // The lookup only found the task; the action's own result tells what happened.
   const reported = (lookupFirst ? steps.slice(1) : steps).flat();
-  return text(summarize(reported, now));
+  return text(summarize(reported, today));
 }
 
-export function plan(messages: ChatMessage[], tools: Set<string>, now: Date): Plan {
+export function plan(messages: ChatMessage[], tools: Set<string>, today: Date): Plan {
   const last = messages[messages.length - 1];
-  if (last?.role === 'tool') return planAfterTools(messages, tools, now);
+  if (last?.role === 'tool') return planAfterTools(messages, tools, today);
   if (last?.role === 'user') {
     const userIndex = messages.length - 1;
-    return planForUser(parseUtterance(last.content, now), messages, userIndex, tools);
+    return planForUser(parseUtterance(last.content, today), messages, userIndex, tools);
   }
   return text(replies.greeting());
 }

@@ -10,7 +10,7 @@ export const CAPABILITIES = [
   'Here is what I can do:',
   '- Add tasks: "Add a task to buy groceries", "add a high priority task to call the bank due friday"',
   '- List tasks: "Show my tasks", "What\'s left to do?", "Show completed tasks", "Find tasks about milk"',
-  '- Complete or reopen: "Mark task 1 as done", "Reopen task 1"',
+  '- Complete or reopen: "Mark task 1 as done", "Reopen task 1", "Mark all my tasks as done"',
   '- Change tasks: "Change task 1 to Buy organic groceries", "Make task 1 high priority", "Move task 1 to tomorrow"',
   '- Delete tasks: "Delete task 1"',
   'You can name a task by its number, by its title ("the milk task") or as "it" for the one we just talked about.',
@@ -59,9 +59,23 @@ export function notUnderstood(): string {
   return `Sorry, I didn't understand that.\n\n${CAPABILITIES}`;
 }
 
+/** A message in a script the builtin model cannot read (see language.ts). */
+export function englishOnly(): string {
+  return (
+    "Sorry, I can only read English, so I didn't understand that message. " +
+    'Task titles can be in any language, e.g. "Add دودھ خریدنا" or "Add 买牛奶"; say "help" to see what I can do.'
+  );
+}
+
 export function clarify(reason: ClarifyReason, action: TargetAction | 'add'): string {
   switch (reason) {
     case 'bulk':
+      if (action === 'delete') {
+        return (
+          "I won't delete several tasks at once: deleting can't be undone, so I only delete tasks you name by number. " +
+          `Tell me which ones, e.g. "delete task 2" or "delete tasks 2 and 4" (say "show my tasks" to see the numbers).\n\n${CAPABILITIES}`
+        );
+      }
       return (
         `I won't ${VERB[action]} several tasks at once without knowing exactly which ones. ` +
         `Tell me their numbers, e.g. "${example(action, 2)}" (say "show my tasks" to see the numbers).\n\n${CAPABILITIES}`
@@ -120,6 +134,15 @@ export function alreadyInState(tasks: TaskJson[], completed: boolean): string {
   const state = completed ? 'already done' : 'not done yet';
   if (tasks.length === 1 && tasks[0]) return `${quote(tasks[0].title)} (task ${tasks[0].id}) is ${state}.`;
   return `All the tasks matching that are ${state}: ${tasks.map((t) => `${quote(t.title)} (task ${t.id})`).join(', ')}.`;
+}
+
+/** "mark all my tasks as done" with nothing pending (or "reopen everything" with nothing done). */
+export function nothingToChange(completed: boolean): string {
+  return completed ? 'You have no pending tasks, so there was nothing to mark as done.' : 'You have no completed tasks, so there was nothing to reopen.';
+}
+
+export function moreRemain(completed: boolean): string {
+  return `There are more ${completed ? 'pending' : 'completed'} tasks than I change at once; say it again to do the rest.`;
 }
 
 export function lookupFailed(error: string): string {

@@ -3,7 +3,7 @@
  * was asked, the results what happened). Working from results, not from the parsed
  * message, keeps the answer right even for a history another provider wrote.
  */
-import { describeDueDate } from './dates.js';
+import { addDays, describeDueDate, toIsoDate } from './dates.js';
 import type { Exchange, TaskJson, ToolResult } from './transcript.js';
 
 const quote = (title: string): string => `'${title}'`;
@@ -15,26 +15,28 @@ function joinAnd(items: string[]): string {
 }
 
 /** One line of a list: "#3 ✓ Buy milk (high priority, due 2026-03-06 (tomorrow))". */
-export function renderTask(task: TaskJson, now: Date): string {
+export function renderTask(task: TaskJson, today: Date): string {
   const details: string[] = [];
   if (task.priority) details.push(`${task.priority} priority`);
-  if (task.due_date) details.push(`due ${describeDueDate(task.due_date, now, !task.completed)}`);
+  if (task.due_date) details.push(`due ${describeDueDate(task.due_date, today, !task.completed)}`);
   const suffix = details.length > 0 ? ` — ${details.join(', ')}` : '';
   return `#${task.id} ${task.completed ? '✓' : '○'} ${task.title}${suffix}`;
 }
 
-function addedDetails(task: TaskJson, now: Date): string {
+function addedDetails(task: TaskJson, today: Date): string {
   const details: string[] = [];
   if (task.priority && task.priority !== 'medium') details.push(`${task.priority} priority`);
-  if (task.due_date) details.push(`due ${describeDueDate(task.due_date, now)}`);
+  if (task.due_date) details.push(`due ${describeDueDate(task.due_date, today)}`);
   return details.length > 0 ? `, ${details.join(', ')}` : '';
 }
 
-function listAnswer(args: Record<string, unknown>, result: Extract<ToolResult, { success: true }>, now: Date): string {
+function listAnswer(args: Record<string, unknown>, result: Extract<ToolResult, { success: true }>, today: Date): string {
   const status = args.status === 'pending' || args.status === 'completed' ? args.status : 'all';
   const query = typeof args.query === 'string' && args.query.trim() !== '' ? args.query.trim() : undefined;
   const tasks = result.tasks ?? [];
-  const kind = status === 'all' ? 'tasks' : `${status} tasks`;
+  let kind = status === 'all' ? 'tasks' : `${status} tasks`;
+  if (args.due_before === toIsoDate(today) && args.due_after === undefined) kind = 'overdue tasks';
+  if (args.due_after === toIsoDate(addDays(today, -1)) && args.due_before === toIsoDate(addDays(today, 1))) kind = 'tasks due today';
   if (tasks.length === 0) {
     if (query) return `I found no ${kind} matching ${quote(query)}.`;
     return status === 'all' ? 'You have no tasks yet. Say "add a task to …" to create one.' : `You have no ${kind}.`;
@@ -46,18 +48,18 @@ function listAnswer(args: Record<string, unknown>, result: Extract<ToolResult, {
   } else {
     header += ` (${tasks.length}):`;
   }
-  const lines = tasks.map((t) => `- ${renderTask(t, now)}`);
+  const lines = tasks.map((t) => `- ${renderTask(t, today)}`);
   const more = result.has_more ? '\nThere are more; ask me to find a specific one.' : '';
   return `${header}\n${lines.join('\n')}${more}`;
 }
 
-function updateAnswer(args: Record<string, unknown>, task: TaskJson, now: Date): string {
+function updateAnswer(args: Record<string, unknown>, task: TaskJson, today: Date): string {
   const changed = Object.keys(args).filter((k) => k !== 'task_id');
   if (changed.length === 1 && changed[0] === 'title') return `I've renamed task ${task.id} to ${quote(task.title)}.`;
   const parts: string[] = [];
   if ('title' in args) parts.push(`title ${quote(task.title)}`);
   if ('priority' in args) parts.push(`${task.priority ?? String(args.priority)} priority`);
-  if ('due_date' in args) parts.push(task.due_date ? `due ${describeDueDate(task.due_date, now, !task.completed)}` : 'no due date');
+  if ('due_date' in args) parts.push(task.due_date ? `due ${describeDueDate(task.due_date, today, !task.completed)}` : 'no due date');
   if ('description' in args) parts.push(task.description ? `description "${task.description}"` : 'no description');
   return `I've updated ${named(task)}: ${parts.length > 0 ? parts.join(', ') : 'saved'}.`;
 }
@@ -94,13 +96,13 @@ function groupKey(e: Exchange): string | undefined {
   return undefined;
 }
 
-function groupAnswer(key: string, group: Exchange[], now: Date): string {
+function groupAnswer(key: string, group: Exchange[], today: Date): string {
   const tasks = group.map((e) => (e.result?.success ? (e.result.task ?? e.result.deleted) : undefined)).filter((t) => t !== undefined);
   const one = tasks.length === 1 && tasks[0];
   switch (key) {
     case 'add':
-      if (one) return `I've added ${named(one)}${addedDetails(one as TaskJson, now)}.`;
-      return `I've added ${tasks.length} tasks: ${joinAnd(tasks.map((t) => `${named(t)}${addedDetails(t as TaskJson, now)}`))}.`;
+      if (one) return `I've added ${named(one)}${addedDetails(one as TaskJson, today)}.`;
+      return `I've added ${tasks.length} tasks: ${joinAnd(tasks.map((t) => `${named(t)}${addedDetails(t as TaskJson, today)}`))}.`;
     case 'delete':
       return one ? `I've deleted ${named(one)}.` : `I've deleted ${tasks.length} tasks: ${joinAnd(tasks.map(named))}.`;
     default: {
@@ -110,30 +112,30 @@ function groupAnswer(key: string, group: Exchange[], now: Date): string {
   }
 }
 
-function single(e: Exchange, now: Date): string {
+function single(e: Exchange, today: Date): string {
   const result = e.result;
   if (result === undefined) return `I ran ${e.name}, but got no result back.`;
   if (!result.success) return failure(e, result.error);
-  if (e.name === 'list_tasks') return listAnswer(e.args, result, now);
-  if (e.name === 'update_task' && result.task) return updateAnswer(e.args, result.task, now);
+  if (e.name === 'list_tasks') return listAnswer(e.args, result, today);
+  if (e.name === 'update_task' && result.task) return updateAnswer(e.args, result.task, today);
   if (result.task) return `Done: ${named(result.task)}.`;
   return 'Done.';
 }
 
 /** The answer for the exchanges of a turn, in the order they ran. */
-export function summarize(exchanges: Exchange[], now: Date): string {
+export function summarize(exchanges: Exchange[], today: Date): string {
   const paragraphs: string[] = [];
   for (let i = 0; i < exchanges.length; ) {
     const e = exchanges[i]!;
     const key = groupKey(e);
     if (key === undefined) {
-      paragraphs.push(single(e, now));
+      paragraphs.push(single(e, today));
       i++;
       continue;
     }
     let j = i + 1;
     while (j < exchanges.length && groupKey(exchanges[j]!) === key) j++;
-    paragraphs.push(groupAnswer(key, exchanges.slice(i, j), now));
+    paragraphs.push(groupAnswer(key, exchanges.slice(i, j), today));
     i = j;
   }
   return paragraphs.length > 0 ? paragraphs.join('\n') : 'Done.';

@@ -1,13 +1,16 @@
 /**
  * The object of an action ("task 1", "tasks 2, 4", "#3", "it", "the milk task"), parsed
- * into task references. Anything that means several unnamed tasks ("all", "everything",
- * "them") is reported as bulk so the model asks instead of guessing.
+ * into task references. "All my tasks" / "everything" is reported as every task (only
+ * completing or reopening accept it); anything else that means several unnamed tasks
+ * ("them", "those", "both") is reported as bulk so the model asks instead of guessing.
  */
 import { unquote } from './attributes.js';
 import type { TaskRef } from './intents.js';
 
 export type TargetParse =
   | { kind: 'refs'; refs: TaskRef[] }
+  /** "all my tasks", "everything": every task, which only reversible actions accept. */
+  | { kind: 'every' }
   | { kind: 'bulk' }
   | { kind: 'missing' };
 
@@ -21,6 +24,9 @@ const BULK = new RegExp(
   ].join('|'),
   'i',
 );
+
+/** Phrases that mean every task (not "them", "those", "both": which ones those are is a guess). */
+const EVERY = /^(?:all|everything|every\s+(?:single\s+)?(?:task|to-?do|item|one)|(?:all|each)\s+(?:of\s+)?(?:(?:my|the)\s+)?(?:(?:pending|open|remaining|outstanding|current|unfinished|incomplete|completed|done|finished|closed)\s+)?(?:tasks|to-?dos|items|ones)|(?:my|the)\s+(?:whole|entire)\s+(?:list|to-?do\s+list)|everything\s+(?:on|in)\s+(?:my|the)\s+list)$/i;
 
 const LAST = /^(?:it|that|this|that\s+one|this\s+one|that\s+task|this\s+task|the\s+task|the\s+same(?:\s+(?:one|task))?|same\s+one|the\s+last\s+(?:one|task)|the\s+(?:one|task)\s+i\s+just\s+(?:added|created|made|mentioned))$/i;
 
@@ -103,6 +109,7 @@ export function parseTargets(phrase: string): TargetParse {
   // "the task to call all clients" names one task by its title.
   const titled = /^(?:the\s+)?(?:task|to-?do|item)\s+(?:to|called|named|titled|about|for|that\s+says)\s+/i.test(t);
   const quoted = /^["'“‘]/.test(t.replace(/^(?:the\s+)?(?:task\s+)?(?:called\s+|named\s+)?/i, ''));
+  if (!quoted && !titled && EVERY.test(t)) return { kind: 'every' };
   if (!quoted && !titled && BULK.test(t)) return { kind: 'bulk' };
   const query = titleQuery(t);
   if (query === '' || LAST.test(query) || /^(?:tasks?|to-?dos?|items?|ones?|as|to)$/i.test(query)) return { kind: 'missing' };

@@ -12,6 +12,8 @@ import { parseFieldEdit, parseStatement, parseUpdate } from './parse-update.js';
 
 const LEADING_FILLER: RegExp[] = [
   /^(?:please|pls|plz|plez|kindly|hey|hi|hello|hiya|yo|ok|okay|k|alright|all\s+right|so|um+|uh+|well|oh|and|also|then|now|just|quickly|quick|assistant|bot|buddy|again)\b[\s,!.:;-]*/i,
+  // Discourse words carry no meaning for the request: "Actually, ...", "Wait, ...", "By the way, ...".
+  /^(?:actually|wait|hold\s+on|hmm+|hm+|er+m*|ah+|oops|whoops|sorry|right|anyway|anyways|besides|plus|btw|by\s+the\s+way|one\s+more\s+thing|on\s+second\s+thoughts?|in\s+fact|okie|oki|kk|cool|great|perfect|nice|good|thanks|thank\s+you|no(?=\s*,))\b[\s,!.:;-]*/i,
   /^(?:could|can|would|will|won't|wouldn't|cud)\s+(?:you|u|ya)(?:\s+(?:please|pls|plz|kindly|maybe|also|just|mind))*\b[\s,]*/i,
   /^(?:i(?:\s+(?:want|would\s+like|wanna|wish)|'d\s+like)\s+(?:you\s+)?to|i\s+need\s+you\s+to|go\s+ahead\s+and|help\s+me(?:\s+to)?|let's|lets|would\s+you\s+mind|do\s+me\s+a\s+favou?r(?:\s+and)?|be\s+a\s+dear\s+and|time\s+to|i'm\s+going\s+to\s+need\s+you\s+to)\b[\s,]*/i,
   /^(?:there|me)\b[\s,!.]+(?=\S)/i,
@@ -19,12 +21,17 @@ const LEADING_FILLER: RegExp[] = [
 
 const TRAILING_FILLER = /(?:^|[\s,]+)(?:please|pls|plz|thanks|thank\s+you|thx|ty|for\s+me|right\s+now|if\s+you\s+can|if\s+possible|if\s+you\s+don't\s+mind|ok|okay|thanks\s+a\s+lot|cheers)$/i;
 
+/** A list item's marker at the start of a line: "-", "*", "•", "1.", "2)", "(3)", and checkboxes "[ ]", "[x]", "☐". */
+const LIST_MARKER = /^(?:(?:[-*•·◦‣▪–—+]|\d{1,3}[.)](?=\s)|\(\d{1,3}\))\s*)?(?:(?:\[[\sxX✓✔]?\]|[☐☑☒✅])\s*)?/;
+
 export function normalize(input: string): string {
-  return input
+  const text = input
     .replace(/(\w)[’`](\w)/g, "$1'$2")
     .replace(/[\t ]+/g, ' ')
     .replace(/\s*\n+\s*/g, '\n')
     .trim();
+  // Markers are layout, not words: only a message over several lines is a list.
+  return text.includes('\n') ? text.split('\n').map((line) => line.replace(LIST_MARKER, '').trim()).join('\n') : text;
 }
 
 /** The command without politeness and final punctuation. */
@@ -55,32 +62,32 @@ function social(text: string): Intent | undefined {
 }
 
 /** The command parsers, most specific first. */
-export function parseCommand(text: string, now: Date): Intent | undefined {
+export function parseCommand(text: string, today: Date): Intent | undefined {
   return (
-    parseFieldEdit(text, now) ??
-    parseAdd(text, now) ??
-    parseList(text) ??
+    parseFieldEdit(text, today) ??
+    parseAdd(text, today) ??
+    parseList(text, today) ??
     parseComplete(text) ??
     parseDelete(text) ??
-    parseUpdate(text, now)
+    parseUpdate(text, today)
   );
 }
 
 /** "I need to call mom" adds a task; "I need to delete task 3" is still a delete. */
 const NEED_TO = /^(?:i\s+(?:need|have|got|must|should|gotta|ought)\s*(?:to\s+)?|i've\s+got\s+to|i\s+must\s+|don't\s+forget\s+to|remember\s+that\s+i\s+(?:need|have)\s+to)\s*(.+)$/i;
 
-function statement(text: string, now: Date): Intent | undefined {
+function statement(text: string, today: Date): Intent | undefined {
   const need = NEED_TO.exec(text);
   if (need) {
     const rest = need[1] ?? '';
-    const command = parseCommand(rest, now);
+    const command = parseCommand(rest, today);
     // Only a command on numbered tasks (or "it") or a list question; "finish the report" is a new task.
     if (command && (command.kind === 'list' || (isActionIntent(command) && command.targets.every((r) => r.kind !== 'title')))) return command;
-    return parseAdd(`add ${rest}`, now);
+    return parseAdd(`add ${rest}`, today);
   }
   // "task 3 is due tomorrow", "it's high priority", "#2 should be low priority"
   const subject = /^((?:task|item)\s*(?:number\s+|no\.?\s*|#)?\d+|#\d+|it|that|this)\b(.*)$/i.exec(text);
-  if (subject) return parseStatement(text, now);
+  if (subject) return parseStatement(text, today);
   return undefined;
 }
 
@@ -91,15 +98,15 @@ const GERUNDS: Record<string, string> = {
   setting: 'set', making: 'make', moving: 'move', finding: 'find', searching: 'search', checking: 'check',
 };
 
-export function parseUtterance(input: string, now: Date): Intent {
+export function parseUtterance(input: string, today: Date): Intent {
   const text = normalize(input);
   const small = social(text);
   if (small) return small;
   const core = stripFiller(text).replace(/^\w+ing\b/i, (word) => GERUNDS[word.toLowerCase()] ?? word);
   return (
     social(core) ??
-    parseCompound(core, (part) => parseCommand(stripFiller(part), now)) ??
-    parseCommand(core, now) ??
-    statement(core, now) ?? { kind: 'unknown' }
+    parseCompound(core, (part) => parseCommand(stripFiller(part), today)) ??
+    parseCommand(core, today) ??
+    statement(core, today) ?? { kind: 'unknown' }
   );
 }
