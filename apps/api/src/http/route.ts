@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import { AppError, authenticateAccessToken, parseOrThrow, type Config, type Queryable } from '@todo/core';
+import { AppError, authenticateAccessToken, parseOrThrow, type AuthenticateDeps } from '@todo/core';
 import { sendProblem } from './problem.js';
 
 type AnySchema = z.ZodType;
@@ -93,10 +93,7 @@ function readBody(req: Request, route: RouteDefinition): unknown {
   return route.body ? {} : undefined;
 }
 
-export interface RouteDeps {
-  db: Queryable;
-  config: Config;
-}
+export type RouteDeps = AuthenticateDeps;
 
 /** Registers each route: authenticate (401), check the path's user (403), validate (400), run, answer. */
 export function mountRoutes(router: Router, deps: RouteDeps, routes: RouteDefinition[]): void {
