@@ -123,9 +123,17 @@ export function mountRoutes(router: Router, deps: RouteDeps, routes: RouteDefini
         };
         const result = await route.handle(ctx as RouteContext<unknown, unknown, unknown, boolean>);
         if (result === STREAMED) return;
-        for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-        if (result.body === undefined) res.status(result.status).end();
-        else res.status(result.status).json(result.body);
+        if (result.headers) for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+        res.statusCode = result.status;
+        if (result.body === undefined) {
+          res.end();
+          return;
+        }
+        // What res.json sends, without re-parsing and re-formatting the Content-Type on every response.
+        const json = JSON.stringify(result.body);
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.setHeader('Content-Length', Buffer.byteLength(json));
+        res.end(json);
       } catch (error) {
         if (error instanceof AppError && !res.headersSent) {
           if (error.code !== 'internal') req.log.warn({ code: error.code }, error.message);
