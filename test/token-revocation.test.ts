@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVersionCache } from '@todo/core';
+import { createTokenVersionCache, signAccessToken } from '@todo/core';
 import { registerUser, type TestUser } from './support/http-client.js';
 import { freePort } from './support/processes.js';
 import { startSmtpServer, tokenFromMail, type TestSmtpServer } from './support/smtp.js';
@@ -105,6 +105,18 @@ describe('access-token revocation across api processes', () => {
     expect((await me(second, login.body.access_token)).status).toBe(200);
     expect((await me(first, login.body.access_token)).status).toBe(200);
     expect((await me(second, user.accessToken)).status).toBe(401);
+  });
+
+  it('a token newer than the cached version is checked against Postgres, not refused', async () => {
+    const user = await userKnownToBoth();
+    await withNotificationsOff(async () => {
+      await first.db.query('UPDATE users SET token_version = 1 WHERE id = $1', [user.id]);
+      // As if logout-all and a new login happened elsewhere and the notification had not arrived yet.
+      const { token } = signAccessToken(second.config, { userId: user.id, tokenVersion: 1 });
+      expect((await me(second, token)).status).toBe(200);
+      // The fresh read also replaced the stale entry: the old token is refused from now on.
+      expect((await me(second, user.accessToken)).status).toBe(401);
+    });
   });
 });
 

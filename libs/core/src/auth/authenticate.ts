@@ -15,7 +15,11 @@ export interface AuthenticateDeps {
 /** Resolves a bearer access token to its user id, refusing revoked tokens and deleted users. */
 export async function authenticateAccessToken({ db, config, tokenVersions }: AuthenticateDeps, token: string): Promise<string> {
   const claims = verifyAccessToken(config, token);
-  const currentVersion = tokenVersions ? await tokenVersions.read(db, claims.userId) : await findTokenVersion(db, claims.userId);
+  let currentVersion = tokenVersions ? await tokenVersions.read(db, claims.userId) : await findTokenVersion(db, claims.userId);
+  // Versions only grow: a cached one below the token's is stale (its notification is on the way), so ask Postgres.
+  if (tokenVersions && currentVersion !== null && currentVersion < claims.tokenVersion) {
+    currentVersion = await tokenVersions.read(db, claims.userId, { isFresh: true });
+  }
   if (currentVersion === null || currentVersion !== claims.tokenVersion) {
     throw new AppError('unauthorized', 'Access token has been revoked.');
   }

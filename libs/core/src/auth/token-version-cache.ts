@@ -26,8 +26,11 @@ export interface TokenVersionCacheOptions {
 }
 
 export interface TokenVersionCache {
-  /** The user's token version (null: no such user): cached while the listener is up, else read from Postgres. */
-  read(db: Queryable, userId: string): Promise<number | null>;
+  /**
+   * The user's token version (null: no such user): cached while the listener is up, else read from
+   * Postgres. `isFresh` reads Postgres in any case (and caches what it read).
+   */
+  read(db: Queryable, userId: string, options?: { isFresh?: boolean }): Promise<number | null>;
   /** True while the listener is connected and listening; cached entries are used only then. */
   readonly isListening: boolean;
   /** Resolves true once listening, or false after `timeoutMs` (default 5 s). */
@@ -133,8 +136,8 @@ export function createTokenVersionCache(options: TokenVersionCacheOptions): Toke
     get isListening() {
       return isListening;
     },
-    async read(db, userId) {
-      if (isListening) {
+    async read(db, userId, { isFresh = false } = {}) {
+      if (isListening && !isFresh) {
         const entry = entries.get(userId);
         if (entry && entry.expiresAt > performance.now()) {
           // Moved to the end: the Map's insertion order is the LRU order.
