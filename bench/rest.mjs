@@ -148,7 +148,7 @@ async function main() {
       if (!cleaningUp) log(`api exited unexpectedly (${signal ?? code}); last output:\n${apiOutput.tail()}`);
     });
     const base = `http://127.0.0.1:${apiPort}`;
-    await waitForHealth(`${base}/health`, api, 30_000);
+    await waitForHealth(`${base}/health`, api, 120_000);
     log(`api up on ${base} (${INSTANCES} instance(s), LOG_LEVEL=${API_LOG_LEVEL})`);
 
     // --- seed -------------------------------------------------------------------------------
@@ -393,17 +393,28 @@ function median(values) {
   return sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
 }
 
+/** CPU ticks of a process and its children (the instances of a cluster), or null. */
+function treeTicks(pid) {
+  const own = procTicks(pid);
+  if (own === null) return null;
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch { /* no /proc */ }
+  return children.reduce((sum, child) => sum + (procTicks(child) ?? 0), own);
+}
+
 /** Measures server, load-generator and machine CPU over one run (100% = one core). */
 function startCpuMeter(serverPid) {
   const TICKS = 100; // USER_HZ on Linux
   const t0 = performance.now();
-  const server0 = procTicks(serverPid);
+  const server0 = treeTicks(serverPid);
   const self0 = process.cpuUsage();
   const machine0 = machineTicks();
   return {
     stop() {
       const seconds = (performance.now() - t0) / 1000;
-      const server1 = procTicks(serverPid);
+      const server1 = treeTicks(serverPid);
       const self = process.cpuUsage(self0);
       const machine1 = machineTicks();
       const pct = (v) => (v === null ? null : +v.toFixed(1));

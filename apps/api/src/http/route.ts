@@ -131,7 +131,7 @@ export function mountRoutes(router: Router, deps: RouteDeps, routes: RouteDefini
         }
         // What res.json sends, without re-parsing and re-formatting the Content-Type on every response.
         const json = JSON.stringify(result.body);
-        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
         res.setHeader('Content-Length', Buffer.byteLength(json));
         res.end(json);
       } catch (error) {
