@@ -8,7 +8,7 @@
 // are interleaved, and the MINIMUM per-request CPU of all batches is kept: interference from
 // other processes only ever adds time, so the minimum is the closest to the variant's own cost.
 // The client's own CPU is in every figure; "bare" shows how much that is.
-// Env: BENCH_BATCHES (12), BENCH_BATCH (200 requests), BENCH_PG_URL, REDIS_URL.
+// Env: BENCH_BATCHES (6), BENCH_BATCH (100 requests), BENCH_PG_URL, REDIS_URL.
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
@@ -17,8 +17,8 @@ import { createFloorPool, floorHandler } from './floor-server.mjs';
 import { deleteRedisKeys, dropDatabase, positiveNumber, withDatabase } from './support.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BATCHES = positiveNumber('BENCH_BATCHES', 12);
-const BATCH = positiveNumber('BENCH_BATCH', 200);
+const BATCHES = positiveNumber('BENCH_BATCHES', 6);
+const BATCH = positiveNumber('BENCH_BATCH', 100);
 const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const LAYER_LABELS = {
@@ -45,7 +45,7 @@ try {
   const core = await import('@todo/core');
   const { createApp } = await import('../apps/api/dist/app.js');
   const { pino } = await import('pino');
-  const config = core.loadConfig({ APP_ENV: 'development', DATABASE_URL: withDatabase(PG_ADMIN_URL, dbName), REDIS_URL, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info', TRUST_PROXY: '1' });
+  const config = core.loadConfig({ APP_ENV: 'development', DATABASE_URL: withDatabase(PG_ADMIN_URL, dbName), REDIS_URL, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info', TRUST_PROXY: '1', JWT_EXPIRE_MINUTES: '240' });
   // Logs are written for real (synchronously, as to stdout), to /dev/null.
   const logger = core.createLogger({ level: 'info', name: 'api', destination: pino.destination({ dest: '/dev/null', sync: true }) });
   const db = core.createPool({ connectionString: config.databaseUrl, max: 10, logger });
