@@ -1,67 +1,89 @@
 // REST benchmark: `npm run bench:rest` (builds first, then runs this file).
 //
-// Starts the real API (apps/api/dist/main.js, one process) on its own throwaway database and
-// Redis key prefix, seeds it through the HTTP API, then measures one scenario at a time with
-// autocannon (100 connections, 2 s warm-up, BENCH_DURATION seconds, default 10):
-//   bare   - a bare node:http server in its own process answering the exact bytes of the list
-//   list   - GET  /api/{user_id}/tasks?limit=20 (user with 20 tasks)
-//   create - POST /api/{user_id}/tasks
-//   login  - POST /api/auth/login, rotating accounts and X-Forwarded-For so no rate limit trips
-// Prints a Markdown table and writes the raw numbers to bench/out/rest-<timestamp>.json.
-// Children are killed, the database dropped and the Redis keys deleted even on failure.
+// On a throwaway database and Redis key prefix it starts, side by side:
+//   ours  - the real api (apps/api/dist/main.js; API_INSTANCES > 1: that many in cluster mode)
+//   floor - bench/floor-server.mjs: each route's exact SQL and token work on raw node:http
+//   bare  - a node:http server answering the list's bytes (the ceiling of this machine)
+// seeds BENCH_USERS users with 20 tasks each, then runs BENCH_ROUNDS rounds; in each round every
+// scenario runs against ours and against the floor back to back (the order alternates between
+// rounds), so both see the same machine. Scenarios (every request from a user picked in turn):
+//   list   GET   /api/{user_id}/tasks?limit=20
+//   get    GET   /api/{user_id}/tasks/{n}
+//   create POST  /api/{user_id}/tasks
+//   update PATCH /api/{user_id}/tasks/{n}  {title}
+//   mix    90% reads (list and get, half each), 10% writes (create and update, half each)
+// Then the per-layer costs: bench/api-layers-server.mjs (the same createApp) with one app-level
+// middleware taken out at a time, interleaved with the full stack, on `list`.
+// Prints ours/floor and ours/bare per scenario; raw numbers go to bench/out/rest-<stamp>.json.
 //
-// Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS
-// (default 100), BENCH_PG_URL (server to create the database on, default
-// postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL, BENCH_LOG_LEVEL (API LOG_LEVEL, default warn),
-// BENCH_ONLY (comma list of list,create,login to run only those; bare always runs),
-// BENCH_API_NODE_ARGS (extra node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-import { fork, spawn } from 'node:child_process';
+// Env: BENCH_ROUNDS (3), BENCH_DURATION (s per run, 3), BENCH_WARMUP (s, 1), BENCH_CONNECTIONS
+// (100), BENCH_USERS (20), BENCH_ONLY (comma list of scenarios), BENCH_LAYERS=0 (skip the layer
+// costs), API_INSTANCES (1), BENCH_PG_URL, REDIS_URL, BENCH_LOG_LEVEL (api LOG_LEVEL, info),
+// BENCH_API_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { captureOutput, deleteRedisKeys, dropDatabase, fmtPct, freePort, ipFor, machineMeta, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
+/** The app-level middleware of createApp, by the name Express's stack gives each, in order. */
+const LAYER_LABELS = {
+  middleware: 'HTTP metrics (prom-client histogram)',
+  result: 'request log (pino-http, request id)',
+  helmetMiddleware: 'security headers (helmet)',
+  corsMiddleware: 'CORS',
+  jsonParser: 'JSON body parser (express.json)',
+};
 const ROOT = join(dirname(BENCH_FILE), '..');
-
-// ---------------------------------------------------------------------------------------------
-// Bare server child: answers every request with the bytes it receives over IPC.
 
 function runBareServer() {
   process.once('message', ({ bodyBase64 }) => {
     const body = Buffer.from(bodyBase64, 'base64');
     const server = http.createServer((req, res) => {
-      // Drain any request body, then answer like the API does (JSON, explicit length, keep-alive).
       req.resume();
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length });
       res.end(body);
     });
     server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
     server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
     process.on('SIGTERM', () => process.exit(0));
     process.on('disconnect', () => process.exit(0));
   });
 }
 
-// ---------------------------------------------------------------------------------------------
+/** Forks a bench child that reports {port} (or {ready}) over IPC. */
+function forkChild(children, file, args, env) {
+  const child = fork(file, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  children.add(child);
+  const output = captureOutput(child);
+  child.once('exit', () => children.delete(child));
+  const first = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output.tail()}`)), 30_000);
+    child.once('message', (message) => { clearTimeout(timer); resolve(message); });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${file} exited (${code}):\n${output.tail()}`)); });
+  });
+  return { child, output, first };
+}
 
 async function main() {
   const { default: autocannon } = await import('autocannon');
   const { default: pg } = await import('pg');
   const { Redis } = await import('ioredis');
 
-  const DURATION = positiveNumber('BENCH_DURATION', 10);
-  const WARMUP = positiveNumber('BENCH_WARMUP', 2);
+  const ROUNDS = positiveNumber('BENCH_ROUNDS', 3);
+  const DURATION = positiveNumber('BENCH_DURATION', 3);
+  const WARMUP = positiveNumber('BENCH_WARMUP', 1);
   const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 100);
+  const USERS = positiveNumber('BENCH_USERS', 20);
+  const INSTANCES = positiveNumber('API_INSTANCES', 1);
   const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-  const API_LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
-  const LOGINS_PER_ACCOUNT = 10; // login:account allows 10 per 15 min
-  const REGISTRATION_CONCURRENCY = 8;
+  const API_LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'info';
+  const withLayers = process.env.BENCH_LAYERS !== '0';
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
 
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -69,14 +91,11 @@ async function main() {
   const redisPrefix = `bench-${stamp}-${process.pid}`;
   const dbUrl = withDatabase(PG_ADMIN_URL, dbName);
   const loadBefore = os.loadavg();
-
   const children = new Set();
   let currentRun;
   let dbCreated = false;
   let cleaningUp;
-
   const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
-
   const cleanup = () => {
     cleaningUp ??= (async () => {
       try { currentRun?.stop(); } catch { /* already stopped */ }
@@ -86,24 +105,15 @@ async function main() {
     })();
     return cleaningUp;
   };
-
-  // Bounded in time: seeding plus four scenarios, each warm-up + run + slack.
-  const budgetMs = 180_000 + 4 * (WARMUP + DURATION + 15) * 1000;
+  const budgetMs = 240_000 + (ROUNDS * 11 + 14) * (WARMUP + DURATION + 2) * 1000;
   const watchdog = setTimeout(() => {
     log(`timed out after ${budgetMs / 1000} s; cleaning up`);
     cleanup().finally(() => process.exit(2));
   }, budgetMs);
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => {
-      log(`${signal}: cleaning up`);
-      cleanup().finally(() => process.exit(130));
-    });
-  }
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => cleanup().finally(() => process.exit(130)));
 
-  const only = (process.env.BENCH_ONLY ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   let exitCode = 0;
   try {
-    // --- database -------------------------------------------------------------------------
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5_000 });
     await admin.connect();
     try {
@@ -114,7 +124,7 @@ async function main() {
     }
     log(`created database ${dbName}; redis prefix ${redisPrefix}`);
 
-    // --- API ------------------------------------------------------------------------------
+    // --- ours -------------------------------------------------------------------------------
     const apiPort = await freePort();
     const apiEnv = {
       ...process.env,
@@ -125,13 +135,12 @@ async function main() {
       REDIS_KEY_PREFIX: redisPrefix,
       LOG_LEVEL: API_LOG_LEVEL,
       TRUST_PROXY: '1',
+      JWT_EXPIRE_MINUTES: '240',
+      API_INSTANCES: String(INSTANCES),
     };
     const apiNodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const api = spawn(process.execPath, [...apiNodeArgs, join(ROOT, 'apps/api/dist/main.js')], {
-      cwd: ROOT,
-      env: apiEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const apiScript = INSTANCES > 1 ? join(ROOT, 'bench/api-cluster.mjs') : join(ROOT, 'apps/api/dist/main.js');
+    const api = spawn(process.execPath, [...apiNodeArgs, apiScript], { cwd: ROOT, env: apiEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(api);
     const apiOutput = captureOutput(api);
     api.once('exit', (code, signal) => {
@@ -139,197 +148,222 @@ async function main() {
       if (!cleaningUp) log(`api exited unexpectedly (${signal ?? code}); last output:\n${apiOutput.tail()}`);
     });
     const base = `http://127.0.0.1:${apiPort}`;
-    await waitForHealth(`${base}/health`, api, 30_000);
-    log(`api up on ${base} (pid ${api.pid}, LOG_LEVEL=${API_LOG_LEVEL})`);
+    await waitForHealth(`${base}/health`, api, 120_000);
+    log(`api up on ${base} (${INSTANCES} instance(s), LOG_LEVEL=${API_LOG_LEVEL})`);
 
-    // --- seed -----------------------------------------------------------------------------
-    let registerIp = 0;
-    const register = async (email) => {
+    // --- seed -------------------------------------------------------------------------------
+    const users = [];
+    const priorities = ['low', 'medium', 'high'];
+    for (let u = 0; u < USERS; u++) {
       const res = await request(`${base}/api/auth/register`, {
         method: 'POST',
-        headers: { 'x-forwarded-for': ipFor(1, registerIp++) },
-        json: { email, password: 'bench-password-123', name: 'Bench User' },
+        headers: { 'x-forwarded-for': ipFor(1, u) },
+        json: { email: `bench-${u}-${stamp}@bench.test`.toLowerCase(), password: 'bench-password-123', name: 'Bench User' },
       });
-      if (res.status !== 201) throw new Error(`register ${email}: ${res.status} ${res.text}`);
-      return res.json;
-    };
-    const owner = await register(`owner-${stamp}@bench.test`.toLowerCase());
-    const userId = owner.user.id;
-    const auth = { authorization: `Bearer ${owner.access_token}` };
-    const priorities = ['low', 'medium', 'high'];
-    for (let i = 1; i <= 20; i++) {
-      const res = await request(`${base}/api/${userId}/tasks`, {
-        method: 'POST',
-        headers: auth,
-        json: {
-          title: `Benchmark task ${i}`,
-          description: i % 2 ? `Seeded task number ${i} for the list benchmark.` : undefined,
-          priority: priorities[i % 3],
-          due_date: i % 4 ? `2031-0${1 + (i % 9)}-1${i % 10}` : undefined,
-        },
-      });
-      if (res.status !== 201) throw new Error(`create task ${i}: ${res.status} ${res.text}`);
-    }
-    const listPath = `/api/${userId}/tasks?limit=20`;
-    const listRes = await request(`${base}${listPath}`, { headers: auth });
-    if (listRes.status !== 200 || listRes.json.tasks.length !== 20) {
-      throw new Error(`list check: ${listRes.status} ${listRes.text.slice(0, 200)}`);
-    }
-    const listBody = listRes.body;
-    log(`seeded user ${userId} with 20 tasks (list body ${listBody.length} bytes)`);
-
-    // Login accounts: time a first batch of registrations (one Argon2 hash each, like a login's
-    // verify), then register enough that warm-up + run at twice that rate stays within
-    // LOGINS_PER_ACCOUNT per account.
-    const password = 'bench-password-123';
-    const accounts = [];
-    const registerBatch = async (count) => {
-      let next = accounts.length;
-      const end = accounts.length + count;
-      await Promise.all(Array.from({ length: REGISTRATION_CONCURRENCY }, async () => {
-        while (next < end) {
-          const email = `login-${next++}-${stamp}@bench.test`.toLowerCase();
-          await register(email);
-          accounts.push({ email, body: JSON.stringify({ email, password }) });
-        }
-      }));
-    };
-    if (only.length === 0 || only.includes('login')) {
-      const t0 = performance.now();
-      await registerBatch(24);
-      const regRate = 24 / ((performance.now() - t0) / 1000);
-      const expectedLogins = Math.ceil(regRate * 2 * (WARMUP + DURATION)) + 2 * CONNECTIONS;
-      const neededAccounts = Math.max(50, Math.ceil(expectedLogins / LOGINS_PER_ACCOUNT));
-      if (neededAccounts > accounts.length) await registerBatch(neededAccounts - accounts.length);
-      log(`registered ${accounts.length} login accounts (registration ran at ${regRate.toFixed(1)}/s; budget ${accounts.length * LOGINS_PER_ACCOUNT} logins)`);
-    }
-
-    // --- bare server ----------------------------------------------------------------------
-    const bare = fork(BENCH_FILE, ['--bare-server'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    children.add(bare);
-    bare.once('exit', () => children.delete(bare));
-    const barePort = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('bare server did not start')), 10_000);
-      bare.once('message', ({ port }) => { clearTimeout(timer); resolve(port); });
-      bare.once('exit', (code) => { clearTimeout(timer); reject(new Error(`bare server exited (${code})`)); });
-      bare.send({ bodyBase64: listBody.toString('base64') });
-    });
-    const bareCheck = await request(`http://127.0.0.1:${barePort}${listPath}`);
-    if (!bareCheck.body.equals(listBody)) throw new Error('bare server body differs from the list body');
-
-    // --- scenarios ------------------------------------------------------------------------
-    let loginSeq = 0;
-    let loginWrapped = false;
-    const scenarios = [
-      {
-        name: 'bare node:http (same JSON as list)',
-        key: 'bare',
-        pid: bare.pid,
-        opts: { url: `http://127.0.0.1:${barePort}${listPath}` },
-      },
-      {
-        name: 'GET /api/{user_id}/tasks?limit=20',
-        key: 'list',
-        pid: api.pid,
-        opts: { url: `${base}${listPath}`, headers: auth },
-      },
-      {
-        name: 'POST /api/{user_id}/tasks',
-        key: 'create',
-        pid: api.pid,
-        opts: {
-          url: `${base}/api/${userId}/tasks`,
+      if (res.status !== 201) throw new Error(`register: ${res.status} ${res.text}`);
+      const user = { id: res.json.user.id, authorization: `Bearer ${res.json.access_token}` };
+      await Promise.all(Array.from({ length: 20 }, async (_, k) => {
+        const i = k + 1;
+        const created = await request(`${base}/api/${user.id}/tasks`, {
           method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ title: 'Created by the benchmark', priority: 'high' }),
-        },
-      },
-      {
-        name: 'POST /api/auth/login',
-        key: 'login',
-        pid: api.pid,
-        opts: {
-          url: base,
-          requests: [{
-            method: 'POST',
-            path: '/api/auth/login',
-            headers: { 'content-type': 'application/json' },
-            setupRequest(req) {
-              const i = loginSeq++;
-              const slot = Math.floor(i / LOGINS_PER_ACCOUNT);
-              if (slot >= accounts.length) loginWrapped = true;
-              const account = accounts[slot % accounts.length];
-              return { ...req, headers: { ...req.headers, 'x-forwarded-for': ipFor(2, i) }, body: account.body };
-            },
-          }],
-        },
-      },
-    ];
-
-    const selected = scenarios.filter((s) => only.length === 0 || s.key === 'bare' || only.includes(s.key));
-    const results = [];
-    for (const scenario of selected) {
-      const common = { connections: CONNECTIONS, pipelining: 1, timeout: 10 };
-      log(`${scenario.key}: warm-up ${WARMUP} s`);
-      await runCannon(autocannon, { ...common, ...scenario.opts, duration: WARMUP }, (r) => { currentRun = r; });
-      await sleep(500);
-      log(`${scenario.key}: measuring ${DURATION} s with ${CONNECTIONS} connections`);
-      const cpu = startCpuMeter(scenario.pid);
-      const result = await runCannon(autocannon, { ...common, ...scenario.opts, duration: DURATION }, (r) => { currentRun = r; });
-      const usage = cpu.stop();
-      currentRun = undefined;
-      results.push({ scenario, result, usage });
-      await sleep(1000);
+          headers: { authorization: user.authorization },
+          json: {
+            title: `Benchmark task ${i}`,
+            description: i % 2 ? `Seeded task number ${i} for the list benchmark.` : undefined,
+            priority: priorities[i % 3],
+            due_date: i % 4 ? `2031-0${1 + (i % 9)}-1${i % 10}` : undefined,
+          },
+        });
+        if (created.status !== 201) throw new Error(`create task: ${created.status} ${created.text}`);
+      }));
+      users.push(user);
     }
-    if (loginWrapped) log('WARNING: login accounts ran out and were reused; expect 429s in the login row');
+    const listPath = (user) => `/api/${user.id}/tasks?limit=20`;
+    const listRes = await request(`${base}${listPath(users[0])}`, { headers: { authorization: users[0].authorization } });
+    if (listRes.status !== 200 || listRes.json.tasks.length !== 20) throw new Error(`list check: ${listRes.status} ${listRes.text.slice(0, 200)}`);
+    log(`seeded ${USERS} users with 20 tasks each (list body ${listRes.body.length} bytes)`);
 
-    // --- report ---------------------------------------------------------------------------
-    const rows = results.map(({ scenario, result, usage }) => summarize(scenario, result, usage));
-    const bareRow = rows.find((r) => r.key === 'bare');
-    for (const row of rows) row.vs_bare = bareRow && bareRow.req_per_s > 0 ? row.req_per_s / bareRow.req_per_s : null;
+    // --- floor and bare ---------------------------------------------------------------------
+    const floor = forkChild(children, join(ROOT, 'bench/floor-server.mjs'), [], { ...process.env, DATABASE_URL: dbUrl, POOL_MAX: process.env.DATABASE_POOL_MAX || '10' });
+    const floorBase = `http://127.0.0.1:${(await floor.first).port}`;
+    const bare = forkChild(children, BENCH_FILE, ['--bare-server'], process.env);
+    bare.child.send({ bodyBase64: listRes.body.toString('base64') });
+    const bareBase = `http://127.0.0.1:${(await bare.first).port}`;
+    // The floor must give the same answers as ours, or the comparison means nothing.
+    for (const path of [listPath(users[0]), `/api/${users[0].id}/tasks/3`]) {
+      const [a, b] = await Promise.all([base, floorBase].map((b) => request(`${b}${path}`, { headers: { authorization: users[0].authorization } })));
+      if (a.status !== 200 || !a.body.equals(b.body)) throw new Error(`floor answers ${path} differently:\n${a.text}\n${b.text}`);
+    }
 
-    const listRow = rows.find((r) => r.key === 'list') ?? { vs_bare: NaN, p99_ms: NaN, errors: NaN };
-    const aim = {
-      target: 'list >= 50% of bare, p99 < 50 ms, 0 errors',
-      ratio_ok: listRow.vs_bare >= 0.5,
-      p99_ok: listRow.p99_ms < 50,
-      errors_ok: listRow.errors === 0,
+    // --- scenarios --------------------------------------------------------------------------
+    let seq = 0;
+    const pick = () => users[seq++ % users.length];
+    const taskNumber = () => 1 + Math.floor(Math.random() * 20);
+    const read = {
+      list: () => { const u = pick(); return { method: 'GET', path: listPath(u), headers: { authorization: u.authorization } }; },
+      get: () => { const u = pick(); return { method: 'GET', path: `/api/${u.id}/tasks/${taskNumber()}`, headers: { authorization: u.authorization } }; },
     };
-    aim.met = aim.ratio_ok && aim.p99_ok && aim.errors_ok;
+    const write = {
+      create: () => {
+        const u = pick();
+        return { method: 'POST', path: `/api/${u.id}/tasks`, headers: { authorization: u.authorization, 'content-type': 'application/json' }, body: '{"title":"Created by the benchmark","priority":"high"}' };
+      },
+      update: () => {
+        const u = pick();
+        return { method: 'PATCH', path: `/api/${u.id}/tasks/${taskNumber()}`, headers: { authorization: u.authorization, 'content-type': 'application/json' }, body: `{"title":"Updated by the benchmark ${seq}"}` };
+      },
+    };
+    const mix = () => {
+      const r = Math.random();
+      if (r < 0.45) return read.list();
+      if (r < 0.9) return read.get();
+      return r < 0.95 ? write.create() : write.update();
+    };
+    const scenarios = [
+      { key: 'list', name: 'list: GET /api/{user_id}/tasks?limit=20', next: read.list, isRead: true },
+      { key: 'get', name: 'get one: GET /api/{user_id}/tasks/{n}', next: read.get, isRead: true },
+      { key: 'create', name: 'create: POST /api/{user_id}/tasks', next: write.create },
+      { key: 'update', name: 'update: PATCH /api/{user_id}/tasks/{n}', next: write.update },
+      { key: 'mix', name: 'mix: 90% list/get, 10% create/update', next: mix },
+    ].filter((s) => only.length === 0 || only.includes(s.key));
+    // BENCH_ONLY=layers runs only the per-layer costs.
 
+    const cannon = (url, next, pid, duration) => new Promise((resolve, reject) => {
+      const cpu = startCpuMeter(pid);
+      currentRun = autocannon({
+        url,
+        connections: CONNECTIONS,
+        pipelining: 1,
+        timeout: 10,
+        duration,
+        requests: [{ setupRequest: (req) => ({ ...req, ...next() }) }],
+      }, (error, result) => {
+        currentRun = undefined;
+        if (error) reject(error);
+        else resolve({ result, cpu: cpu.stop() });
+      });
+    });
+    const measure = async (url, next, pid) => {
+      await cannon(url, next, pid, WARMUP);
+      return cannon(url, next, pid, DURATION);
+    };
+
+    const runs = []; // {round, scenario, target, ...summary}
+    const targets = { ours: { base, pid: api.pid }, floor: { base: floorBase, pid: floor.child.pid } };
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (scenarios.length === 0) break;
+      const bareRun = await measure(bareBase, () => ({ method: 'GET', path: '/' }), bare.child.pid);
+      runs.push({ round, scenario: 'bare', target: 'bare', ...summarize(bareRun) });
+      for (const scenario of scenarios) {
+        const order = round % 2 === 1 ? ['ours', 'floor'] : ['floor', 'ours'];
+        for (const target of order) {
+          const run = await measure(targets[target].base, scenario.next, targets[target].pid);
+          const row = { round, scenario: scenario.key, target, ...summarize(run) };
+          runs.push(row);
+          log(`round ${round} ${scenario.key} ${target}: ${row.req_per_s} req/s, p99 ${row.p99_ms} ms, errors ${row.errors}, cpu ${fmtPct(row.cpu.server_pct)}`);
+        }
+      }
+    }
+
+    // --- per-layer costs --------------------------------------------------------------------
+    const layerRuns = [];
+    let layerNames = [];
+    if (withLayers) {
+      const layersPort = await freePort();
+      const layered = forkChild(children, join(ROOT, 'bench/api-layers-server.mjs'), [], { ...apiEnv, PORT: String(layersPort) });
+      layerNames = (await layered.first).layers;
+      const layersBase = `http://127.0.0.1:${layersPort}`;
+      const skippable = Object.keys(LAYER_LABELS).filter((name) => layerNames.includes(name));
+      const setSkip = (skip) => new Promise((resolve) => { layered.child.once('message', resolve); layered.child.send({ skip }); });
+      const variants = [[], ...skippable.map((name) => [name])];
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const skip of round % 2 ? variants : [...variants].reverse()) {
+          await setSkip(skip);
+          const run = await measure(layersBase, read.list, layered.child.pid);
+          const row = { round, skip: skip[0] ?? 'none', ...summarize(run) };
+          layerRuns.push(row);
+          log(`layers round ${round} without ${row.skip}: ${row.req_per_s} req/s`);
+        }
+      }
+      await setSkip([]);
+    }
+
+    // --- report -----------------------------------------------------------------------------
+    const total = (scenario, target) => {
+      const rows = runs.filter((r) => r.scenario === scenario && r.target === target);
+      const ok = rows.reduce((a, r) => a + r.total_2xx, 0);
+      const seconds = rows.reduce((a, r) => a + r.duration_s, 0);
+      return {
+        req_per_s: +(ok / seconds).toFixed(1),
+        p50_ms: median(rows.map((r) => r.p50_ms)),
+        p99_ms: Math.max(...rows.map((r) => r.p99_ms)),
+        errors: rows.reduce((a, r) => a + r.errors, 0),
+        cpu_pct: median(rows.map((r) => r.cpu.server_pct)),
+        // Server CPU per answered request: steadier than req/s on a machine others share.
+        cpu_us_per_req: Math.round(rows.reduce((a, r) => a + ((r.cpu.server_pct ?? NaN) / 100) * r.duration_s, 0) / ok * 1e6),
+        per_round: rows.map((r) => r.req_per_s),
+      };
+    };
+    const bareTotal = total('bare', 'bare');
+    const table = scenarios.map((s) => {
+      const ours = total(s.key, 'ours');
+      const fl = total(s.key, 'floor');
+      const roundRatios = runs.filter((r) => r.scenario === s.key && r.target === 'ours').map((o) => o.req_per_s / runs.find((f) => f.scenario === s.key && f.target === 'floor' && f.round === o.round).req_per_s);
+      return {
+        key: s.key,
+        name: s.name,
+        isRead: s.isRead === true,
+        ours,
+        floor: fl,
+        ours_vs_floor: +(ours.req_per_s / fl.req_per_s).toFixed(3),
+        ours_vs_floor_per_round: roundRatios.map((r) => +r.toFixed(3)),
+        ours_vs_bare: +(ours.req_per_s / bareTotal.req_per_s).toFixed(4),
+      };
+    });
+    const lines = [
+      '| scenario | ours req/s | ours p50 / p99 ms | floor req/s | floor p99 ms | ours/floor (per round) | ours/bare | server CPU µs/req ours / floor | errors ours/floor |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...table.map((t) => `| ${t.name} | ${Math.round(t.ours.req_per_s)} | ${t.ours.p50_ms} / ${t.ours.p99_ms} | ${Math.round(t.floor.req_per_s)} | ${t.floor.p99_ms} | **${t.ours_vs_floor.toFixed(2)}** (${t.ours_vs_floor_per_round.map((r) => r.toFixed(2)).join(', ')}) | ${t.ours_vs_bare.toFixed(3)} | ${t.ours.cpu_us_per_req} / ${t.floor.cpu_us_per_req} | ${t.ours.errors}/${t.floor.errors} |`),
+      `| bare node:http (the list's bytes) | ${Math.round(bareTotal.req_per_s)} | ${bareTotal.p50_ms} / ${bareTotal.p99_ms} | | | | 1 | ${bareTotal.cpu_us_per_req} | ${bareTotal.errors} |`,
+    ];
+    let layerLines = [];
+    if (layerRuns.length > 0) {
+      const full = layerRuns.filter((r) => r.skip === 'none');
+      const fullRate = full.reduce((a, r) => a + r.total_2xx, 0) / full.reduce((a, r) => a + r.duration_s, 0);
+      // Server CPU per request is the measure here: req/s swings with whatever else the machine runs.
+      const cpuPerRequest = (rows) => rows.reduce((a, r) => a + ((r.cpu.server_pct ?? NaN) / 100) * r.duration_s, 0) / rows.reduce((a, r) => a + r.total_2xx, 0) * 1e6;
+      const fullCpu = cpuPerRequest(full);
+      layerLines = ['| list without | req/s | vs full stack | server CPU µs/req | the layer costs (CPU µs/req) |', '|---|---:|---:|---:|---:|'];
+      for (const skip of [...new Set(layerRuns.map((r) => r.skip))]) {
+        const rows = layerRuns.filter((r) => r.skip === skip);
+        const rate = rows.reduce((a, r) => a + r.total_2xx, 0) / rows.reduce((a, r) => a + r.duration_s, 0);
+        const cpu = cpuPerRequest(rows);
+        const cost = skip === 'none' ? '' : `${Math.round(fullCpu - cpu)}`;
+        layerLines.push(`| ${skip === 'none' ? '(nothing: full stack)' : LAYER_LABELS[skip]} | ${Math.round(rate)} | ${(rate / fullRate).toFixed(3)} | ${Math.round(cpu)} | ${cost} |`);
+      }
+    }
     const meta = {
       ...machineMeta('npm run bench:rest', startedAt, loadBefore),
-      api_instances: 1,
-      api_processes: 1,
-      api_env: {
-        LOG_LEVEL: API_LOG_LEVEL,
-        APP_ENV: 'development',
-        TRUST_PROXY: '1',
-        DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX || '10 (default)',
-        node_args: process.env.BENCH_API_NODE_ARGS || '',
-      },
-      autocannon: { version: readJson(join(ROOT, 'node_modules/autocannon/package.json')).version, connections: CONNECTIONS, pipelining: 1, duration_s: DURATION, warmup_s: WARMUP },
-      load_generator: 'autocannon in the bench process, same machine (shares the CPUs with the server under test)',
-      login_accounts: accounts.length,
-      login_requests_built: loginSeq,
-      login_accounts_reused: loginWrapped,
-      list_body_bytes: listBody.length,
+      commit: gitCommit(),
+      api_instances: INSTANCES,
+      api_env: { LOG_LEVEL: API_LOG_LEVEL, APP_ENV: 'development', DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX || '10 (default)', node_args: process.env.BENCH_API_NODE_ARGS || '' },
+      autocannon: { version: readJson(join(ROOT, 'node_modules/autocannon/package.json')).version, connections: CONNECTIONS, duration_s: DURATION, warmup_s: WARMUP, rounds: ROUNDS },
+      users: USERS,
+      layers_in_stack: layerNames,
     };
-
-    const table = markdownTable(rows);
-    process.stdout.write(`\n${table}\n\n`);
-    process.stdout.write(`node ${meta.node}, ${meta.cpu_model} x${meta.cpu_count}, 1 api process, ` +
-      `${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per scenario, load average before ${meta.load_average_before.join(' ')}\n`);
-    process.stdout.write(`CPU during each run (100% = one core): ${rows.map((r) => `${r.key} server ${fmtPct(r.cpu.server_pct)} / loadgen ${fmtPct(r.cpu.loadgen_pct)} / machine busy ${fmtPct(r.cpu.machine_busy_pct)} of ${meta.cpu_count * 100}%`).join('; ')}\n`);
-    process.stdout.write(`Aim (${aim.target}): ${aim.met ? 'MET' : 'NOT MET'} (ratio ${(listRow.vs_bare * 100).toFixed(1)}%, p99 ${listRow.p99_ms} ms, errors ${listRow.errors})\n`);
-
+    process.stdout.write(`\n${lines.join('\n')}\n\n`);
+    if (layerLines.length) process.stdout.write(`${layerLines.join('\n')}\n\n`);
+    process.stdout.write(`commit ${meta.commit}, node ${meta.node}, ${meta.cpu_model} x${meta.cpu_count}, ${INSTANCES} api process(es), ${CONNECTIONS} connections, ` +
+      `${ROUNDS} rounds of ${WARMUP} s warm-up + ${DURATION} s per scenario and server, load average before ${meta.load_average_before.join(' ')}\n`);
+    for (const t of table) {
+      const ok = t.ours_vs_floor >= 0.75 && t.ours.errors === 0 && (!t.isRead || t.ours.p99_ms < 50);
+      process.stdout.write(`target ${t.key}: ${ok ? 'MET' : 'NOT MET'} (ours/floor ${t.ours_vs_floor}${t.isRead ? `, p99 ${t.ours.p99_ms} ms` : ''}, errors ${t.ours.errors})\n`);
+    }
     const outDir = join(ROOT, 'bench/out');
     mkdirSync(outDir, { recursive: true });
     const outFile = join(outDir, `rest-${stamp}.json`);
-    writeFileSync(outFile, `${JSON.stringify({ meta, aim, rows, raw: results.map(({ scenario, result }) => ({ key: scenario.key, result: trimResult(result) })), markdown: table }, null, 2)}\n`);
+    writeFileSync(outFile, `${JSON.stringify({ meta, table, runs, layerRuns, markdown: [...lines, '', ...layerLines].join('\n') }, null, 2)}\n`);
     process.stdout.write(`raw numbers: ${relative(ROOT, outFile)}\n`);
-    const warnLines = apiOutput.lines();
-    if (warnLines > 0) log(`api wrote ${warnLines} log lines at LOG_LEVEL=${API_LOG_LEVEL}; last:\n${apiOutput.tail(5)}`);
   } catch (error) {
     exitCode = 1;
     log(`FAILED: ${error.stack ?? error}`);
@@ -340,92 +374,71 @@ async function main() {
   process.exit(exitCode);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
 function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-/** A distinct IPv4 address per n in 10.(16*block … 16*block+15).x.y: 2^20 addresses per block. */
-
-/** Minimal HTTP client (keeps the bench free of fetch's connection pooling quirks). */
-
-function runCannon(autocannon, opts, onInstance) {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
-    onInstance(instance);
-  });
+function gitCommit() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const isDirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return isDirty ? `${commit}+uncommitted` : commit;
+  } catch {
+    return 'unknown';
+  }
 }
 
-/** CPU time (user+system) of a process from /proc, in clock ticks; null where /proc is missing. */
+function median(values) {
+  const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
+}
+
+/** CPU ticks of a process and its children (the instances of a cluster), or null. */
+function treeTicks(pid) {
+  const own = procTicks(pid);
+  if (own === null) return null;
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch { /* no /proc */ }
+  return children.reduce((sum, child) => sum + (procTicks(child) ?? 0), own);
+}
 
 /** Measures server, load-generator and machine CPU over one run (100% = one core). */
 function startCpuMeter(serverPid) {
   const TICKS = 100; // USER_HZ on Linux
   const t0 = performance.now();
-  const server0 = procTicks(serverPid);
+  const server0 = treeTicks(serverPid);
   const self0 = process.cpuUsage();
   const machine0 = machineTicks();
   return {
     stop() {
       const seconds = (performance.now() - t0) / 1000;
-      const server1 = procTicks(serverPid);
+      const server1 = treeTicks(serverPid);
       const self = process.cpuUsage(self0);
       const machine1 = machineTicks();
       const pct = (v) => (v === null ? null : +v.toFixed(1));
       return {
         server_pct: pct(server0 === null || server1 === null ? null : ((server1 - server0) / TICKS / seconds) * 100),
         loadgen_pct: pct(((self.user + self.system) / 1e6 / seconds) * 100),
-        machine_busy_pct: pct(machine0 && machine1
-          ? (1 - (machine1.idle - machine0.idle) / (machine1.total - machine0.total)) * os.cpus().length * 100
-          : null),
+        machine_busy_pct: pct(machine0 && machine1 ? (1 - (machine1.idle - machine0.idle) / (machine1.total - machine0.total)) * os.cpus().length * 100 : null),
       };
     },
   };
 }
 
-function summarize(scenario, result, usage) {
-  const ok = result['2xx'];
-  const errors = result.non2xx + result.errors; // errors include timeouts
+function summarize({ result, cpu }) {
   return {
-    key: scenario.key,
-    scenario: scenario.name,
-    // Successful (2xx) responses per second of the measured run.
-    req_per_s: +(ok / result.duration).toFixed(1),
-    autocannon_req_per_s_avg: result.requests.average,
+    req_per_s: +(result['2xx'] / result.duration).toFixed(1),
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
-    max_ms: result.latency.max,
-    errors,
-    non2xx: result.non2xx,
-    socket_errors: result.errors,
-    timeouts: result.timeouts,
+    errors: result.non2xx + result.errors,
     status_codes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, v]) => [code, v.count])),
-    total_2xx: ok,
+    total_2xx: result['2xx'],
     duration_s: result.duration,
-    cpu: usage,
+    cpu,
   };
 }
-
-function trimResult(result) {
-  const { requests, latency, throughput, errors, timeouts, non2xx, mismatches, resets, duration, connections, pipelining, statusCodeStats, start, finish } = result;
-  return { requests, latency, throughput, errors, timeouts, non2xx, mismatches, resets, duration, connections, pipelining, statusCodeStats, '2xx': result['2xx'], start, finish };
-}
-
-function markdownTable(rows) {
-  const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | errors | vs bare |',
-    '|---|---:|---:|---:|---:|---:|',
-  ];
-  for (const r of rows) {
-    const ratio = r.key === 'bare' ? '1.000' : r.vs_bare === null ? 'n/a' : r.vs_bare.toFixed(3);
-    lines.push(`| ${r.scenario} | ${Math.round(r.req_per_s)} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} | ${ratio} |`);
-  }
-  return lines.join('\n');
-}
-
-// ---------------------------------------------------------------------------------------------
 
 if (process.argv[2] === '--bare-server') {
   runBareServer();

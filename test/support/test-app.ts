@@ -6,6 +6,7 @@ import {
   createQueueClient,
   retryDelaysFrom,
   createRedis,
+  createTokenVersionCache,
   createTurnEventSubscriber,
   loadConfig,
   type Config,
@@ -13,6 +14,7 @@ import {
   type Pool,
   type QueueClient,
   type Redis,
+  type TokenVersionCache,
 } from '@todo/core';
 import { createApp } from '../../apps/api/src/app.js';
 import { createTestDatabase, testRedisPrefix } from './postgres.js';
@@ -26,6 +28,7 @@ export interface TestApp {
   redis: Redis;
   queue: QueueClient;
   logger: Logger;
+  tokenVersions: TokenVersionCache;
   /** Every JSON line the app logged so far. */
   logs: string[];
   close(): Promise<void>;
@@ -61,7 +64,19 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     createRedis({ url: config.redisUrl, logger, name: 'test-api-events', maxRetriesPerRequest: null }),
     config.redisKeyPrefix,
   );
-  const app = createApp({ config, logger, db, redis, queue, events, openStreams: new Set(), sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000 });
+  const tokenVersions = createTokenVersionCache({ connectionString: config.databaseUrl, logger, pool: db });
+  await tokenVersions.whenListening();
+  const app = createApp({
+    config,
+    logger,
+    db,
+    redis,
+    queue,
+    events,
+    openStreams: new Set(),
+    sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    tokenVersions,
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -73,11 +88,13 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     redis,
     queue,
     logger,
+    tokenVersions,
     logs,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await events.close();
+      await tokenVersions.close();
       await queue.close();
       // A prefix passed in env belongs to another app (a second API process): leave its keys alone.
       if (!env.REDIS_KEY_PREFIX) await deleteKeys(redis, `${config.redisKeyPrefix}:*`);

@@ -3,7 +3,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import swaggerUi from 'swagger-ui-express';
-import type { Config, Logger, Pool, QueueClient, Redis, TurnEventSubscriber } from '@todo/core';
+import type { Config, Logger, Pool, QueueClient, Redis, TokenVersionCache, TurnEventSubscriber } from '@todo/core';
 import { adminAuth } from './http/admin-auth.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { buildOpenApiDocument } from './http/openapi.js';
@@ -30,6 +30,8 @@ export interface AppDeps {
   openStreams: Set<Response>;
   /** Interval of SSE heartbeat comments; 15 s unless a test wants it shorter. */
   sseHeartbeatMs: number;
+  /** Token versions cached per process (see ARCHITECTURE.md, access tokens); without it, one query per request. */
+  tokenVersions?: TokenVersionCache;
 }
 
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { Response } from 'express';
-import { bootProcess, createRedis, createTurnEventSubscriber, onShutdownSignal, runMain, SERVICE_VERSION } from '@todo/core';
+import { bootProcess, createRedis, createTokenVersionCache, createTurnEventSubscriber, onShutdownSignal, runMain, SERVICE_VERSION } from '@todo/core';
 import { createApp } from './app.js';
 
 /**
@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     config.redisKeyPrefix,
   );
   const openStreams = new Set<Response>();
-  const app = createApp({ config, logger, db, redis, queue, events, openStreams, sseHeartbeatMs: 15_000 });
+  const tokenVersions = createTokenVersionCache({ connectionString: config.databaseUrl, logger, pool: db });
+  const app = createApp({ config, logger, db, redis, queue, events, openStreams, sseHeartbeatMs: 15_000, tokenVersions });
   let isStopping = false;
   // While stopping, answers tell keep-alive clients not to reuse the connection.
   const server = createServer((req, res) => {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     server.close(async () => {
       await events.close();
+      await tokenVersions.close();
       await queue.close().catch(() => undefined);
       await Promise.allSettled([db.end(), redis.quit()]);
       logger.info('shutdown complete');

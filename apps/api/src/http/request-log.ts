@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pinoHttp } from 'pino-http';
+import { pinoHttp, stdSerializers } from 'pino-http';
 import type { Logger } from '@todo/core';
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -28,15 +28,19 @@ export function requestLogger(logger: Logger) {
       if (res.statusCode >= 400) return 'warn';
       return 'info';
     },
+    // The serializers read the raw request and response: pino-http's wrappers would first copy
+    // every header into an object per request, only for these few fields to be picked from it.
+    wrapSerializers: false,
     serializers: {
-      // `raw.ip` is Express's client address: X-Forwarded-For as far as TRUST_PROXY allows.
-      req: (req: { id: string; method: string; url: string; remoteAddress?: string; raw?: { ip?: string } }) => ({
+      // `ip` is Express's client address: X-Forwarded-For as far as TRUST_PROXY allows.
+      req: (req: IncomingMessage & { id?: unknown; ip?: string; originalUrl?: string }) => ({
         id: req.id,
         method: req.method,
-        url: redactUrl(req.url),
-        ip: req.raw?.ip ?? req.remoteAddress,
+        url: redactUrl(req.originalUrl ?? req.url),
+        ip: req.ip ?? req.socket?.remoteAddress,
       }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+      err: stdSerializers.err,
     },
     customSuccessMessage: (req, res) => `${req.method} ${redactUrl(req.url)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${redactUrl(req.url)} ${res.statusCode}`,

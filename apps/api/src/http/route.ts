@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import { AppError, authenticateAccessToken, parseOrThrow, type Config, type Queryable } from '@todo/core';
+import { AppError, authenticateAccessToken, parseOrThrow, type AuthenticateDeps } from '@todo/core';
 import { sendProblem } from './problem.js';
 
 type AnySchema = z.ZodType;
@@ -93,10 +93,7 @@ function readBody(req: Request, route: RouteDefinition): unknown {
   return route.body ? {} : undefined;
 }
 
-export interface RouteDeps {
-  db: Queryable;
-  config: Config;
-}
+export type RouteDeps = AuthenticateDeps;
 
 /** Registers each route: authenticate (401), check the path's user (403), validate (400), run, answer. */
 export function mountRoutes(router: Router, deps: RouteDeps, routes: RouteDefinition[]): void {
@@ -126,9 +123,17 @@ export function mountRoutes(router: Router, deps: RouteDeps, routes: RouteDefini
         };
         const result = await route.handle(ctx as RouteContext<unknown, unknown, unknown, boolean>);
         if (result === STREAMED) return;
-        for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-        if (result.body === undefined) res.status(result.status).end();
-        else res.status(result.status).json(result.body);
+        if (result.headers) for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+        res.statusCode = result.status;
+        if (result.body === undefined) {
+          res.end();
+          return;
+        }
+        // What res.json sends, without re-parsing and re-formatting the Content-Type on every response.
+        const json = JSON.stringify(result.body);
+        if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.setHeader('Content-Length', Buffer.byteLength(json));
+        res.end(json);
       } catch (error) {
         if (error instanceof AppError && !res.headersSent) {
           if (error.code !== 'internal') req.log.warn({ code: error.code }, error.message);

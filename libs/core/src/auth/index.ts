@@ -1,6 +1,7 @@
 export * from './auth.schemas.js';
 export * from './access-token.js';
 export * from './authenticate.js';
+export * from './token-version-cache.js';
 export * from './log-in.js';
 export * from './log-out.js';
 export * from './password.js';

@@ -45,9 +45,12 @@ function nulCharacterErrors(value: unknown, path: string[] = [], depth = 0): Fie
 /** Parses `value` or throws `validation_failed` listing every problem. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = 'The request'): z.output<S> {
   const nulErrors = nulCharacterErrors(value);
-  const result = schema.safeParse(value, { reportInput: true });
+  const result = schema.safeParse(value);
   if (result.success && nulErrors.length === 0) return result.data;
-  const errors = [...nulErrors, ...(result.success ? [] : toFieldErrors(result.error.issues))];
+  // The messages need each issue's input ("is required" vs "must be a string"), but asking zod for
+  // it makes every parse ~20x slower (~20 µs), so only a failed input is parsed again with it.
+  const detailed = result.success ? result : schema.safeParse(value, { reportInput: true });
+  const errors = [...nulErrors, ...(detailed.success ? [] : toFieldErrors(detailed.error.issues))];
   const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
   throw new AppError('validation_failed', `${what} is invalid: ${summary}`, { errors });
 }

@@ -36,7 +36,16 @@ export function createPool({ connectionString, max = 10, logger, applicationName
   });
   // An idle client losing its connection emits here; without a listener the process would crash.
   pool.on('error', (error) => logger.error({ err: error }, 'postgres idle client error'));
+  // Server NOTICEs of every session, as one 'notice' event of the pool (the token-version cache reads them).
+  pool.on('connect', (client) => client.on('notice', (notice) => pool.emit('notice', notice)));
   return pool;
+}
+
+/** Calls `handle` with every server NOTICE any session of the pool receives; returns the unsubscribe. */
+export function onPoolNotice(pool: Pool, handle: (notice: { message?: string }) => void): () => void {
+  const emitter = pool as unknown as NodeJS.EventEmitter;
+  emitter.on('notice', handle);
+  return () => emitter.off('notice', handle);
 }
 
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
