@@ -45,9 +45,8 @@ const REUSED = 'Refresh token was already used; every session from that sign-in 
 export async function refreshSession({ db, config }: { db: Pool; config: Config }, refreshToken: string): Promise<Session> {
   const outcome = await withTransaction(db, async (tx) => {
     const claim = await claimRefreshToken(tx, refreshToken, { graceSeconds: config.refreshReuseGraceSeconds });
-    if (claim.outcome === 'expired' || claim.outcome === 'unknown') {
-      return { error: claim.outcome === 'expired' ? 'Refresh token has expired.' : 'Refresh token is invalid.' };
-    }
+    if (claim.outcome === 'expired') return { error: 'Refresh token has expired.' };
+    if (claim.outcome === 'unknown') return { error: 'Refresh token is invalid.' };
     let liveToken: string | null = null;
     if (claim.outcome === 'claimed') {
       liveToken = await insertRefreshToken(tx, {

@@ -29,7 +29,8 @@ export type RefreshTokenClaim =
   /** Spent by a rotation less than the grace period ago, and not revoked since. */
   | { outcome: 'rotated-recently'; userId: string; familyId: string }
   | { outcome: 'reused'; userId: string; familyId: string }
-  | { outcome: 'expired' | 'unknown' };
+  | { outcome: 'expired' }
+  | { outcome: 'unknown' };
 
 /**
  * Marks a refresh token used, atomically: of concurrent presentations only one claims it; the
