@@ -118,8 +118,10 @@ export async function ensureDatabaseExists(connectionString: string, logger: Log
     await admin.query(`CREATE DATABASE "${name}"`);
     logger.info({ database: name }, 'created database');
   } catch (error) {
-    // Another process created it between our probe and now.
-    if ((error as { code?: string }).code !== '42P04') throw error;
+    // Another process created it between our probe and now: 42P04, or 23505 when both inserted
+    // into pg_database at the same moment (the api and the worker starting together).
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await admin.end();
   }
