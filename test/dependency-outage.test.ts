@@ -89,6 +89,7 @@ describe('a start without a dependency', () => {
     expect((await http.get('/openapi.json')).status).toBe(200);
 
     await worker.waitForLine(/ECONNREFUSED 127\.0\.0\.1:\d+/);
+    await worker.waitForLine(/"waiting for Redis before taking jobs"/);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(worker.child.exitCode).toBeNull();
     expect(api.child.exitCode).toBeNull();
@@ -104,7 +105,7 @@ describe('a start without a dependency', () => {
     redis = await startPrivateRedis(redisPort);
     await expectEverythingWorks(http);
     expect(worker.child.exitCode).toBeNull();
-  });
+  }, 120_000);
 
   it('without Postgres: the api answers at once (503 naming the database), the worker retries with a log line; when it answers, migrations run and everything works', async () => {
     const database = await createTestDatabase({ isEmpty: true });
@@ -145,5 +146,5 @@ describe('a start without a dependency', () => {
     }
     // Applied once between the two processes.
     expect([...api.output, ...worker.output].filter((l) => l.includes('"applied migration"'))).toHaveLength(files.length);
-  });
+  }, 120_000);
 });

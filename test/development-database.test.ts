@@ -44,7 +44,7 @@ describe('the database named by DATABASE_URL', () => {
     expect(task.status).toBe(201);
     expect(api.child.exitCode).toBeNull();
     expect(worker.child.exitCode).toBeNull();
-  });
+  }, 90_000);
 
   it('in production, is never created: the process says the database does not exist and exits non-zero', async () => {
     const name = newDatabaseName();
@@ -64,5 +64,5 @@ describe('the database named by DATABASE_URL', () => {
     const fatal = api.output.find((line) => line.includes('"level":"fatal"'));
     expect(JSON.parse(fatal!).err.message).toBe(`database "${name}" does not exist`);
     expect(await databaseExists(name)).toBe(false);
-  });
+  }, 90_000);
 });

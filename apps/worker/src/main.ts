@@ -3,8 +3,8 @@ import { startWorkers, type RunningWorkers } from './worker.js';
 
 /**
  * The worker process: chat turns and email from their queues. It waits for Postgres (retrying,
- * with a log line, instead of exiting) and migrates it before taking jobs; BullMQ connects to Redis
- * whenever Redis answers. Shutdown: stop taking jobs, let running ones finish within
+ * with a log line, instead of exiting) and migrates it, then for Redis, before taking jobs; later
+ * outages of either are retried the same way. Shutdown: stop taking jobs, let running ones finish within
  * SHUTDOWN_TIMEOUT_MS (BullMQ hands back anything cut short once its lock expires), then close
  * connections.
  */
@@ -28,6 +28,13 @@ async function main(): Promise<void> {
 
   await databaseReady;
   logger.info('database ready');
+  // BullMQ workers would report every reconnect attempt as an error; start them once Redis answers
+  // (until then its client logs one line per 10 s).
+  if (workerConnection.status !== 'ready') {
+    logger.info('waiting for Redis before taking jobs');
+    // Not events.once: it would reject on the connection's first 'error' (each failed attempt).
+    await new Promise((resolve) => workerConnection.once('ready', resolve));
+  }
   workers = await startWorkers({ config, logger, db, redis, workerConnection, queue });
   logger.info({ env: config.appEnv, version: SERVICE_VERSION, llmProvider: config.llm.provider }, 'worker ready');
 }
