@@ -52,9 +52,9 @@ COPY --from=build --chown=node:node /app/apps/api/package.json apps/api/
 COPY --from=build --chown=node:node /app/apps/api/dist apps/api/dist
 COPY --from=build --chown=node:node /app/apps/worker/package.json apps/worker/
 COPY --from=build --chown=node:node /app/apps/worker/dist apps/worker/dist
-COPY --chown=node:node ecosystem.config.cjs ./
+COPY --chown=node:node ecosystem.config.js ./
 USER node
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||7860)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node_modules/.bin/pm2-runtime", "ecosystem.config.cjs"]
+CMD ["node_modules/.bin/pm2-runtime", "ecosystem.config.js"]

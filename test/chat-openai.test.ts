@@ -142,7 +142,7 @@ describe('the OpenAI provider through the real SDK', () => {
     });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
-    expect(stream.headers.get('cache-control')).toBe('no-cache');
+    expect(stream.headers.get('cache-control')).toBe('no-cache, no-transform');
     expect(stream.headers.get('x-accel-buffering')).toBe('no');
     await stream.ended;
     const names = stream.events.map((e) => e.event);

@@ -217,6 +217,10 @@ describe('logs keep secrets out', () => {
       headers: { 'x-forwarded-for': ip },
     });
     expect(wrong.status).toBe(401);
+    // Reuse after the grace period (as if the rotation were 11 s old) is refused.
+    await app.db.query("UPDATE refresh_tokens SET used_at = used_at - interval '11 seconds' WHERE user_id = $1 AND used_at IS NOT NULL", [
+      login.body.user.id,
+    ]);
     const reused = await app.http.post('/api/auth/refresh', {
       body: { refresh_token: login.body.refresh_token },
       headers: { 'x-forwarded-for': ip },

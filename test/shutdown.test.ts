@@ -109,7 +109,7 @@ describe('pm2 reload of the api under load', () => {
     };
     const pm2 = (...args: string[]) => run(join(ROOT, 'node_modules/.bin/pm2'), args, { cwd: ROOT, env });
     try {
-      await pm2('start', 'ecosystem.config.cjs');
+      await pm2('start', 'ecosystem.config.js');
       for (let i = 0; (await call(port, 'GET', '/health', {})) !== 200; i++) {
         if (i > 100) throw new Error('api did not come up under pm2');
         await new Promise((r) => setTimeout(r, 100));

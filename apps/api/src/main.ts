@@ -1,18 +1,19 @@
 import { createServer } from 'node:http';
 import type { Response } from 'express';
-import { bootProcess, createRedis, createTokenVersionCache, createTurnEventSubscriber, onShutdownSignal, runMain, SERVICE_VERSION } from '@todo/core';
+import { bootProcess, closeRedis, createRedis, createTokenVersionCache, onShutdownSignal, runMain, SERVICE_VERSION, startTurnEventSubscriber } from '@todo/core';
 import { createApp } from './app.js';
 
 /**
- * The API process. Shutdown: stop accepting, mark answers `Connection: close`, finish in-flight
- * requests, end event streams with a reconnect hint, then close connections.
+ * The API process. It listens at once, whether or not Postgres and Redis answer yet: until they
+ * do, /health says which one is missing and the routes that need it answer 503 with Retry-After;
+ * migrations run and Redis clients connect as soon as each one answers, without a restart.
+ * Shutdown: stop accepting, mark answers `Connection: close`, finish in-flight requests, end
+ * event streams with a reconnect hint, then close connections.
  */
 async function main(): Promise<void> {
-  const { config, logger, db, redis, queue } = await bootProcess({ name: 'api' });
-  const events = await createTurnEventSubscriber(
-    createRedis({ url: config.redisUrl, logger, name: 'api-events', maxRetriesPerRequest: null }),
-    config.redisKeyPrefix,
-  );
+  const { config, logger, db, databaseReady, redis, queue } = bootProcess({ name: 'api' });
+  const eventsConnection = createRedis({ url: config.redisUrl, logger, name: 'api-events', maxRetriesPerRequest: null });
+  const events = startTurnEventSubscriber(eventsConnection, config.redisKeyPrefix);
   const openStreams = new Set<Response>();
   const tokenVersions = createTokenVersionCache({ connectionString: config.databaseUrl, logger, pool: db });
   const app = createApp({ config, logger, db, redis, queue, events, openStreams, sseHeartbeatMs: 15_000, tokenVersions });
@@ -25,11 +26,20 @@ async function main(): Promise<void> {
   // Behind a proxy, idle keep-alive sockets must outlive the proxy's, or requests race a closing socket.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.listen(config.port, () => {
+  const listening = new Promise<void>((resolve) =>
+    server.listen(config.port, () => {
+      logger.info({ port: config.port }, 'api started: answering, /health reports what is still missing');
+      resolve();
+    }),
+  );
+  // "api listening" means serving everything: bound, and the database migrated. PM2 (wait_ready)
+  // moves on in a rolling reload only then, so the old instance serves until the new one can;
+  // with Postgres away, PM2's listen_timeout moves on anyway.
+  void Promise.all([listening, databaseReady]).then(() => {
     logger.info({ port: config.port, env: config.appEnv, version: SERVICE_VERSION }, 'api listening');
-    // PM2 (wait_ready) starts the next instance of a rolling reload only after this.
     process.send?.('ready');
   });
+  void events.subscribed.then(() => logger.info('turn events subscribed'));
 
   onShutdownSignal(logger, config.shutdownTimeoutMs, (signal) => {
     isStopping = true;
@@ -38,7 +48,7 @@ async function main(): Promise<void> {
       await events.close();
       await tokenVersions.close();
       await queue.close().catch(() => undefined);
-      await Promise.allSettled([db.end(), redis.quit()]);
+      await Promise.allSettled([db.end(), closeRedis(redis)]);
       logger.info('shutdown complete');
       process.exit(0);
     });

@@ -1,29 +1,42 @@
-import { bootProcess, createRedis, onShutdownSignal, runMain, SERVICE_VERSION } from '@todo/core';
-import { startWorkers } from './worker.js';
+import { bootProcess, closeRedis, createRedis, onShutdownSignal, runMain, SERVICE_VERSION } from '@todo/core';
+import { startWorkers, type RunningWorkers } from './worker.js';
 
 /**
- * The worker process: chat turns and email from their queues. Shutdown: stop taking jobs, let
- * running ones finish within SHUTDOWN_TIMEOUT_MS (BullMQ hands back anything cut short once its
- * lock expires), then close connections.
+ * The worker process: chat turns and email from their queues. It waits for Postgres (retrying,
+ * with a log line, instead of exiting) and migrates it, then for Redis, before taking jobs; later
+ * outages of either are retried the same way. Shutdown: stop taking jobs, let running ones finish within
+ * SHUTDOWN_TIMEOUT_MS (BullMQ hands back anything cut short once its lock expires), then close
+ * connections.
  */
 async function main(): Promise<void> {
-  const { config, logger, db, redis, queue } = await bootProcess({
+  const { config, logger, db, databaseReady, redis, queue } = bootProcess({
     name: 'worker',
     // Every running chat turn and email job may hold a connection; below that, jobs would queue for one.
     poolMax: (c) => Math.max(c.databasePoolMax, c.chatConcurrency + 6),
   });
   const workerConnection = createRedis({ url: config.redisUrl, logger, name: 'worker-jobs', maxRetriesPerRequest: null });
-  const workers = await startWorkers({ config, logger, db, redis, workerConnection, queue });
-  logger.info({ env: config.appEnv, version: SERVICE_VERSION, llmProvider: config.llm.provider }, 'worker ready');
+  let workers: RunningWorkers | undefined;
 
   onShutdownSignal(logger, config.shutdownTimeoutMs, async (signal) => {
     logger.info({ signal }, 'worker shutting down: finishing running jobs');
-    await workers.close();
+    await workers?.close();
     await queue.close().catch(() => undefined);
-    await Promise.allSettled([db.end(), redis.quit(), workerConnection.quit()]);
+    await Promise.allSettled([db.end(), closeRedis(redis), closeRedis(workerConnection)]);
     logger.info('worker stopped');
     process.exit(0);
   });
+
+  await databaseReady;
+  logger.info('database ready');
+  // BullMQ workers would report every reconnect attempt as an error; start them once Redis answers
+  // (until then its client logs one line per 10 s).
+  if (workerConnection.status !== 'ready') {
+    logger.info('waiting for Redis before taking jobs');
+    // Not events.once: it would reject on the connection's first 'error' (each failed attempt).
+    await new Promise((resolve) => workerConnection.once('ready', resolve));
+  }
+  workers = await startWorkers({ config, logger, db, redis, workerConnection, queue });
+  logger.info({ env: config.appEnv, version: SERVICE_VERSION, llmProvider: config.llm.provider }, 'worker ready');
 }
 
 runMain('worker', main);

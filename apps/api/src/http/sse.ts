@@ -5,8 +5,10 @@ import {
   isTerminalEvent,
   isTurnFinished,
   readTurnEvents,
+  turnEventsKey,
   type Queryable,
   type Redis,
+  type Turn,
   type TurnEvent,
   type TurnEventSubscriber,
 } from '@todo/core';
@@ -27,6 +29,63 @@ function writeEvent(res: Response, event: TurnEvent): void {
 }
 
 /**
+ * Starts an event-stream response: `no-transform` keeps compressing proxies from buffering it,
+ * `X-Accel-Buffering: no` does the same for nginx.
+ */
+export function openEventStream(res: Response): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.setHeader('Connection', 'keep-alive');
+  res.flushHeaders();
+  res.write(': stream open\n\n');
+}
+
+/** The valid Last-Event-ID of a request (an EventSource reconnecting), else undefined. */
+export function lastEventIdOf(req: Request): string | undefined {
+  const header = req.headers['last-event-id'];
+  return typeof header === 'string' && isStreamId(header) ? header : undefined;
+}
+
+/** Orders two Redis stream ids (`<ms>-<seq>`) numerically. */
+export function compareStreamIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bMs, bSeq] = b.split('-').map(BigInt) as [bigint, bigint];
+  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
+  return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
+}
+
+/**
+ * The id of a finished turn's final event: the stored `completed`/`failed` entry when the stream
+ * has one; otherwise (the stream expired, or the worker stopped between recording the end and
+ * publishing it) the id the rebuilt final event is sent with, derived from the turn's end and the
+ * stream's last entry so that every replica and every reconnect computes the same one.
+ */
+export async function findFinalEventId(deps: Pick<TurnStreamDeps, 'redis' | 'redisKeyPrefix'>, turn: Turn): Promise<string> {
+  const [last] = await deps.redis.xrevrange(turnEventsKey(deps.redisKeyPrefix, turn.id), '+', '-', 'COUNT', 1);
+  // Entries are written as ['event', <name>, 'data', <json>].
+  if (last && isTerminalEvent(last[1][1] as TurnEvent['event'])) return last[0];
+  const [ms = '0', seq = '0'] = last ? last[0].split('-') : [];
+  const afterLast = `${ms}-${BigInt(seq) + 1n}`;
+  const atEnd = `${(turn.finishedAt ?? turn.createdAt).getTime()}-0`;
+  return compareStreamIds(afterLast, atEnd) > 0 ? afterLast : atEnd;
+}
+
+/**
+ * True when an EventSource reconnects to a finished turn with a Last-Event-ID at or past its
+ * final event: it has seen everything, and a 204 tells it to stop reconnecting (HTML standard).
+ */
+export async function hasSeenTurnEnd(
+  deps: Pick<TurnStreamDeps, 'redis' | 'redisKeyPrefix'>,
+  { req, turn }: { req: Request; turn: Turn },
+): Promise<boolean> {
+  const lastId = lastEventIdOf(req);
+  if (lastId === undefined || !isTurnFinished(turn)) return false;
+  return compareStreamIds(lastId, await findFinalEventId(deps, turn)) >= 0;
+}
+
+/**
  * Streams a turn's events as Server-Sent Events: everything after Last-Event-ID (or from the
  * start), then live events until `completed` or `failed`, after which the stream ends. Events
  * live in a Redis stream written by the worker; a pub/sub message wakes this reader. If the
@@ -36,17 +95,10 @@ export function streamTurnEvents(
   deps: TurnStreamDeps,
   { req, res, turnId, userId }: { req: Request; res: Response; turnId: string; userId: string },
 ): void {
-  res.status(200);
-  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache');
-  res.setHeader('X-Accel-Buffering', 'no');
-  res.setHeader('Connection', 'keep-alive');
-  res.flushHeaders();
-  res.write(': stream open\n\n');
+  openEventStream(res);
   deps.openStreams.add(res);
 
-  const header = req.headers['last-event-id'];
-  let lastId = isStreamId(typeof header === 'string' ? header : undefined) ? (header as string) : undefined;
+  let lastId = lastEventIdOf(req);
   let isDone = false;
   let isPumping = false;
   let hasMore = false;
@@ -92,7 +144,9 @@ export function streamTurnEvents(
     await pump();
     if (isDone) return;
     const event = turn.status === 'completed' ? 'completed' : 'failed';
-    writeEvent(res, { id: lastId ?? '0-1', event, data: turn.status === 'completed' ? turn.result : { error: turn.error } });
+    const id = await findFinalEventId(deps, turn);
+    if (isDone) return;
+    writeEvent(res, { id, event, data: turn.status === 'completed' ? turn.result : { error: turn.error } });
     finish();
   };
 

@@ -23,14 +23,15 @@ import {
 import type { Request } from 'express';
 import type { AppDeps } from '../app.js';
 import { defineRoute, STREAMED, type RouteDefinition } from '../http/route.js';
-import { streamTurnEvents, waitForTurnEnd } from '../http/sse.js';
+import { hasSeenTurnEnd, streamTurnEvents, waitForTurnEnd } from '../http/sse.js';
 
 const tag = 'Chat';
 const UserPath = z.object({ user_id: z.string().meta({ format: 'uuid' }) });
 const uuid = (what: string) => z.uuid({ error: `must be a ${what} id (UUID)` });
 const TurnPath = UserPath.extend({ turn_id: uuid('turn') });
 const ConversationPath = UserPath.extend({ conversation_id: uuid('conversation') });
-const EventsQuery = z.object({
+/** EventSource cannot send headers, and a page polling the turn may only hold the same token. */
+const QueryToken = z.object({
   access_token: z.string().optional().meta({ description: 'For EventSource, which cannot send headers; never logged' }),
 });
 const MAX_WAIT_SECONDS = 60;
@@ -123,7 +124,9 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
       summary: 'A chat turn: its status, and its result or error once it ended',
       tag,
       isAuthenticated: true,
+      acceptsQueryToken: true,
       params: TurnPath,
+      query: QueryToken,
       responses: { 200: { description: 'The turn', schema: TurnJsonSchema }, 404: { description: 'No such turn for this user' } },
       async handle({ userId, params }) {
         const turn = await findUserTurn(db, userId, params.turn_id);
@@ -138,16 +141,22 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
       summary: "A turn's events as Server-Sent Events",
       description:
         'Events: status, tool_call, tool_result, message.delta, then completed or failed, after which the stream ends. ' +
-        'Each has an id; reconnect with Last-Event-ID to get only later events. Heartbeat comments every 15 s.',
+        'Each has an id; reconnect with Last-Event-ID to get only later events. Heartbeat comments every 15 s. ' +
+        'A reconnect at or past the final event of a finished turn gets 204, which stops an EventSource.',
       tag,
       isAuthenticated: true,
       acceptsQueryToken: true,
       params: TurnPath,
-      query: EventsQuery,
-      responses: { 200: { description: 'text/event-stream' }, 404: { description: 'No such turn for this user' } },
+      query: QueryToken,
+      responses: {
+        200: { description: 'text/event-stream' },
+        204: { description: 'The turn ended and Last-Event-ID is at or past its final event: nothing more will come' },
+        404: { description: 'No such turn for this user' },
+      },
       async handle({ userId, params, req, res }) {
         const turn = await findUserTurn(db, userId, params.turn_id);
         if (!turn) throw new AppError('not_found', 'Turn not found');
+        if (await hasSeenTurnEnd(streamDeps, { req, turn })) return { status: 204 };
         streamTurnEvents(streamDeps, { req, res, turnId: turn.id, userId });
         return STREAMED;
       },

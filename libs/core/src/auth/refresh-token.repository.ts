@@ -10,11 +10,12 @@ export function generateOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Stores a refresh token (a new random one unless `token` is given) and returns it. */
 export async function insertRefreshToken(
   db: Queryable,
-  input: { userId: string; familyId?: string; ttlDays: number },
+  input: { userId: string; familyId?: string; ttlDays: number; token?: string },
 ): Promise<string> {
-  const token = generateOpaqueToken();
+  const token = input.token ?? generateOpaqueToken();
   await db.query(
     `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
      VALUES ($1, $2, $3, now() + make_interval(days => $4))`,
@@ -25,14 +26,18 @@ export async function insertRefreshToken(
 
 export type RefreshTokenClaim =
   | { outcome: 'claimed'; userId: string; familyId: string }
+  /** Spent by a rotation less than the grace period ago, and not revoked since. */
+  | { outcome: 'rotated-recently'; userId: string; familyId: string }
   | { outcome: 'reused'; userId: string; familyId: string }
-  | { outcome: 'expired' | 'unknown' };
+  | { outcome: 'expired' }
+  | { outcome: 'unknown' };
 
 /**
- * Marks a refresh token used, atomically: of two concurrent presentations only one claims it.
- * A token that was already used or revoked is reported as reuse.
+ * Marks a refresh token used, atomically: of concurrent presentations only one claims it; the
+ * others wait for its commit and then see it spent. A spent token is `rotated-recently` when it was
+ * used less than `graceSeconds` ago and its family is not revoked, else `reused`.
  */
-export async function claimRefreshToken(db: Queryable, token: string): Promise<RefreshTokenClaim> {
+export async function claimRefreshToken(db: Queryable, token: string, { graceSeconds }: { graceSeconds: number }): Promise<RefreshTokenClaim> {
   const hash = hashOpaqueToken(token);
   const claimed = await db.query<{ user_id: string; family_id: string }>(
     `UPDATE refresh_tokens SET used_at = now()
@@ -41,15 +46,35 @@ export async function claimRefreshToken(db: Queryable, token: string): Promise<R
     [hash],
   );
   if (claimed.rows[0]) return { outcome: 'claimed', userId: claimed.rows[0].user_id, familyId: claimed.rows[0].family_id };
-  const { rows } = await db.query<{ user_id: string; family_id: string; is_spent: boolean }>(
-    `SELECT user_id, family_id, (used_at IS NOT NULL OR revoked_at IS NOT NULL) AS is_spent
+  const { rows } = await db.query<{ user_id: string; family_id: string; is_spent: boolean; is_recent: boolean }>(
+    `SELECT user_id, family_id, (used_at IS NOT NULL OR revoked_at IS NOT NULL) AS is_spent,
+            (revoked_at IS NULL AND used_at > clock_timestamp() - make_interval(secs => $2)) AS is_recent
      FROM refresh_tokens WHERE token_hash = $1`,
-    [hash],
+    [hash, graceSeconds],
   );
   const row = rows[0];
   if (!row) return { outcome: 'unknown' };
+  if (row.is_recent) return { outcome: 'rotated-recently', userId: row.user_id, familyId: row.family_id };
   if (row.is_spent) return { outcome: 'reused', userId: row.user_id, familyId: row.family_id };
   return { outcome: 'expired' };
+}
+
+export interface StoredRefreshToken {
+  familyId: string;
+  isUsed: boolean;
+  /** Revoked or expired: it will never work again. */
+  isDead: boolean;
+}
+
+/** The state of one refresh token of a family, or null when no such token is stored. */
+export async function findRefreshToken(db: Queryable, familyId: string, token: string): Promise<StoredRefreshToken | null> {
+  const { rows } = await db.query<{ family_id: string; is_used: boolean; is_dead: boolean }>(
+    `SELECT family_id, used_at IS NOT NULL AS is_used, (revoked_at IS NOT NULL OR expires_at <= now()) AS is_dead
+     FROM refresh_tokens WHERE family_id = $1 AND token_hash = $2`,
+    [familyId, hashOpaqueToken(token)],
+  );
+  const row = rows[0];
+  return row ? { familyId: row.family_id, isUsed: row.is_used, isDead: row.is_dead } : null;
 }
 
 export async function revokeRefreshTokenFamily(db: Queryable, familyId: string): Promise<void> {

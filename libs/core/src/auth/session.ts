@@ -53,6 +53,11 @@ export async function startSession(
   familyId?: string,
 ): Promise<Session> {
   const refreshToken = await insertRefreshToken(db, { userId: user.id, familyId, ttlDays: config.refreshTokenTtlDays });
+  return sessionWithRefreshToken(config, user, refreshToken);
+}
+
+/** A session around a refresh token that is already stored: signs a fresh access token. */
+export function sessionWithRefreshToken(config: Config, user: User & { tokenVersion: number }, refreshToken: string): Session {
   const { token, expiresIn } = signAccessToken(config, { userId: user.id, tokenVersion: user.tokenVersion });
   const { id, email, name, timeZone, createdAt, updatedAt } = user;
   return { user: { id, email, name, timeZone, createdAt, updatedAt }, accessToken: token, expiresIn, refreshToken };

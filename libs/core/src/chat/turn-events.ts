@@ -55,15 +55,29 @@ export interface TurnEventSubscriber {
 
 /**
  * One subscriber connection per API process: it listens on the prefix's channel and wakes the
- * local waiters of the turn named in each message.
+ * local waiters of the turn named in each message. Resolves once subscribed.
  */
 export async function createTurnEventSubscriber(connection: Redis, prefix: string): Promise<TurnEventSubscriber> {
+  const subscriber = startTurnEventSubscriber(connection, prefix);
+  await subscriber.subscribed;
+  return subscriber;
+}
+
+/**
+ * Like createTurnEventSubscriber, without waiting: with Redis down at start the subscription is
+ * made when Redis answers (ioredis renews it after every reconnect), so a process can start
+ * serving first. Readers also poll, so news missed meanwhile is only late, never lost.
+ */
+export function startTurnEventSubscriber(connection: Redis, prefix: string): TurnEventSubscriber & { subscribed: Promise<void> } {
   const listeners = new Map<string, Set<() => void>>();
   connection.on('message', (_channel: string, turnId: string) => {
     for (const listener of listeners.get(turnId) ?? []) listener();
   });
-  await connection.subscribe(turnEventsChannel(prefix));
+  const subscribed = connection.subscribe(turnEventsChannel(prefix)).then(() => undefined);
+  // Only a connection closed before it ever subscribed rejects; close() is then already under way.
+  subscribed.catch(() => undefined);
   return {
+    subscribed,
     subscribe(turnId, onNews) {
       let set = listeners.get(turnId);
       if (!set) listeners.set(turnId, (set = new Set()));
@@ -75,7 +89,9 @@ export async function createTurnEventSubscriber(connection: Redis, prefix: strin
     },
     async close() {
       listeners.clear();
-      await connection.quit().catch(() => undefined);
+      // QUIT would wait in the offline queue (behind the subscription) while Redis is away.
+      if (connection.status === 'ready') await connection.quit().catch(() => undefined);
+      else connection.disconnect();
     },
   };
 }

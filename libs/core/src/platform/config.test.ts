@@ -229,3 +229,14 @@ describe('secrets in error messages', () => {
     expect(error.message.toLowerCase()).not.toContain(smtpPassword.toLowerCase());
   });
 });
+
+describe('REFRESH_REUSE_GRACE_SECONDS', () => {
+  it('defaults to 10 seconds, accepts 0 (no grace) to 300, and refuses anything else by name', () => {
+    expect(loadConfig({}).refreshReuseGraceSeconds).toBe(10);
+    expect(loadConfig({ REFRESH_REUSE_GRACE_SECONDS: '0' }).refreshReuseGraceSeconds).toBe(0);
+    expect(loadConfig({ REFRESH_REUSE_GRACE_SECONDS: '300' }).refreshReuseGraceSeconds).toBe(300);
+    for (const bad of ['-1', '301', '2.5', 'ten']) {
+      expect(reportedVariables(configError({ REFRESH_REUSE_GRACE_SECONDS: bad })), bad).toEqual(['REFRESH_REUSE_GRACE_SECONDS']);
+    }
+  });
+});

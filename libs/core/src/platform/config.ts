@@ -43,6 +43,8 @@ const EnvSchema = z
     JWT_EXPIRE_MINUTES: integer(1, 1440).default(15),
     // Refresh-token lifetime in days.
     REFRESH_TOKEN_TTL_DAYS: integer(1, 365).default(30),
+    // Seconds after a rotation during which the just-rotated refresh token still yields the family's current pair (parallel tabs); 0 disables.
+    REFRESH_REUSE_GRACE_SECONDS: integer(0, 300).default(10),
     // Allowed CORS origin(s), comma-separated; the first one builds reset links. Default: the API's own origin.
     FRONTEND_URL: commaList.pipe(z.array(z.url({ protocol: /^https?$/ })).min(1)).optional(),
     // Origins allowed to frame the app (CSP frame-ancestors), comma-separated; unset means no framing (X-Frame-Options: DENY).
@@ -143,6 +145,7 @@ export interface Config {
   redisKeyPrefix: string;
   jwt: { secret: string; algorithm: 'HS256' | 'HS384' | 'HS512'; expireMinutes: number; issuer: string; audience: string };
   refreshTokenTtlDays: number;
+  refreshReuseGraceSeconds: number;
   frontendUrls: string[];
   frameAncestors: string[];
   llm: { provider: 'openai' | 'builtin'; apiKey?: string; baseUrl?: string; model: string };
@@ -217,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audience: 'todo-ai-chatbot-api',
     },
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+    refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     frontendUrls,
     frameAncestors: e.FRAME_ANCESTORS ?? [],
     llm: {

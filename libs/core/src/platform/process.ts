@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createPool, ensureDatabaseExists, migrate, type Pool } from './db/index.js';
+import { createPool, prepareDatabase, type Pool } from './db/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createQueueClient, retryDelaysFrom, type QueueClient } from './queue/queues.js';
 import { createRedis, type Redis } from './redis.js';
@@ -12,25 +12,50 @@ export const SERVICE_VERSION = (JSON.parse(readFileSync(new URL('../../../../pac
 export interface ProcessBasics {
   config: Config;
   logger: Logger;
+  /** Fails every query as an outage (503) until `databaseReady`: the schema may not exist before. */
   db: Pool;
+  /** Resolves once Postgres answered and the migrations ran; a failure no retry can fix exits the process. */
+  databaseReady: Promise<void>;
   /** For commands; fails a command after a few reconnect attempts instead of hanging. */
   redis: Redis;
   queue: QueueClient;
 }
 
 /**
- * What every process does first: read the config (every problem at once), log, connect to
- * Postgres (creating the development database if needed), migrate, connect to Redis.
+ * What every process does first: read the config (every problem at once), log, and set up its
+ * connections without waiting for them. Postgres is prepared in the background (created in local
+ * development, migrated) as soon as it answers, and Redis clients connect whenever Redis answers,
+ * so a process can serve (and report what is missing) while a dependency is still away.
  */
-export async function bootProcess({ name, poolMax }: { name: 'api' | 'worker'; poolMax?: (config: Config) => number }): Promise<ProcessBasics> {
+export function bootProcess({ name, poolMax }: { name: 'api' | 'worker'; poolMax?: (config: Config) => number }): ProcessBasics {
   const config = loadConfig(process.env, SERVICE_VERSION);
   const logger = createLogger({ level: config.logLevel, name });
-  if (config.isDefaultDatabase) await ensureDatabaseExists(config.databaseUrl, logger);
-  const db = createPool({ connectionString: config.databaseUrl, max: poolMax?.(config) ?? config.databasePoolMax, logger, applicationName: `todo-${name}` });
-  await migrate(db, logger);
+  const databaseReady = prepareDatabase({ config, logger, applicationName: `todo-${name}-migrate` }).then(
+    () => undefined,
+    (error: unknown) => {
+      logger.fatal({ err: error }, 'the database cannot be used; exiting');
+      process.exit(1);
+    },
+  );
+  const db = createPool({
+    connectionString: config.databaseUrl,
+    max: poolMax?.(config) ?? config.databasePoolMax,
+    logger,
+    applicationName: `todo-${name}`,
+    readyWhen: databaseReady,
+  });
   const redis = createRedis({ url: config.redisUrl, logger, name });
   const queue = createQueueClient({ connection: redis, prefix: config.redisKeyPrefix, retryDelayMs: retryDelaysFrom(config), logger });
-  return { config, logger, db, redis, queue };
+  return { config, logger, db, databaseReady, redis, queue };
+}
+
+/**
+ * Closes a Redis client: QUIT when connected (pending replies arrive first), else a plain
+ * disconnect, since QUIT would wait in the offline queue for a Redis that may never answer.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+  else redis.disconnect();
 }
 
 /**

@@ -20,9 +20,23 @@ export interface CreatePoolOptions {
   logger: Logger;
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
+  /**
+   * Until this resolves, every query and connect fails at once as "cannot connect now" (SQLSTATE
+   * 57P03, a 503 at the API): the schema may not exist before migrations ran. Default: open.
+   */
+  readyWhen?: Promise<unknown>;
 }
 
-export function createPool({ connectionString, max = 10, logger, applicationName = 'todo' }: CreatePoolOptions): Pool {
+/** What a gated pool answers before it is ready; `isDependencyOutage` sees it as an outage. */
+export class DatabaseNotReadyError extends Error {
+  override name = 'DatabaseNotReadyError';
+  readonly code = '57P03';
+  constructor() {
+    super('The database is not ready yet: waiting for it to answer and for migrations to run.');
+  }
+}
+
+export function createPool({ connectionString, max = 10, logger, applicationName = 'todo', readyWhen }: CreatePoolOptions): Pool {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -38,6 +52,7 @@ export function createPool({ connectionString, max = 10, logger, applicationName
   pool.on('error', (error) => logger.error({ err: error }, 'postgres idle client error'));
   // Server NOTICEs of every session, as one 'notice' event of the pool (the token-version cache reads them).
   pool.on('connect', (client) => client.on('notice', (notice) => pool.emit('notice', notice)));
+  if (readyWhen) gateUntil(pool, readyWhen);
   return pool;
 }
 
@@ -46,6 +61,31 @@ export function onPoolNotice(pool: Pool, handle: (notice: { message?: string }) 
   const emitter = pool as unknown as NodeJS.EventEmitter;
   emitter.on('notice', handle);
   return () => emitter.off('notice', handle);
+}
+
+/** pg's Pool#query goes through Pool#connect, so gating connect gates everything. */
+function gateUntil(pool: Pool, readyWhen: Promise<unknown>): void {
+  let isReady = false;
+  readyWhen.then(() => (isReady = true), () => undefined);
+  const connect = pool.connect.bind(pool);
+  pool.connect = ((callback?: (error: Error | undefined, client?: PoolClient, done?: () => void) => void) => {
+    if (isReady) return connect(callback as never);
+    if (!callback) return Promise.reject(new DatabaseNotReadyError());
+    process.nextTick(() => callback(new DatabaseNotReadyError()));
+    return undefined;
+  }) as Pool['connect'];
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * Whether a missing database may be created at start: in development, on the local server only
+ * (the default `todo_dev`, or any name a developer puts in DATABASE_URL). Databases elsewhere are
+ * provisioned by their owners.
+ */
+export function mayCreateDatabase(config: { appEnv: string; databaseUrl: string; isDefaultDatabase: boolean }): boolean {
+  if (config.isDefaultDatabase) return true;
+  return config.appEnv === 'development' && LOOPBACK_HOSTS.has(new URL(config.databaseUrl).hostname);
 }
 
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -65,8 +105,7 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
 
 /**
  * Creates the database named in the URL when it does not exist yet, connecting to the
- * server's `postgres` database to do so. Only for the development default: production
- * databases are provisioned by their owners.
+ * server's `postgres` database to do so. Only where `mayCreateDatabase` allows it.
  */
 export async function ensureDatabaseExists(connectionString: string, logger: Logger): Promise<void> {
   const url = new URL(connectionString);
@@ -88,8 +127,10 @@ export async function ensureDatabaseExists(connectionString: string, logger: Log
     await admin.query(`CREATE DATABASE "${name}"`);
     logger.info({ database: name }, 'created database');
   } catch (error) {
-    // Another process created it between our probe and now.
-    if ((error as { code?: string }).code !== '42P04') throw error;
+    // Another process created it between our probe and now: 42P04, or 23505 when both inserted
+    // into pg_database at the same moment (the api and the worker starting together).
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await admin.end();
   }

@@ -1,4 +1,6 @@
 // PM2 process file: the same one runs a laptop (`npm start` → pm2-runtime) and the container.
+// An ES module (the repo is "type": "module"): PM2 loads it with require(), which on Node >= 20.19
+// accepts an ES module without top-level await and returns its exports, `apps` among them.
 //
 // - api: API_INSTANCES processes (cluster mode when more than one, so `pm2 reload` swaps them one
 //   at a time without dropping requests: each new process says "ready" once it listens).
@@ -8,6 +10,9 @@
 //   local redis-server for a Space that has only DATABASE_URL. It keeps nothing on disk; turns and
 //   mails survive its restarts because Postgres holds them and the worker re-enqueues them.
 // Logs: every process writes JSON lines to stdout; pm2-runtime passes them through.
+
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const env = process.env;
 const intFrom = (value, fallback) => {
@@ -23,7 +28,7 @@ const embeddedRedisPort = intFrom(env.EMBEDDED_REDIS_PORT, 6379);
 const shared = isEmbeddedRedis ? { REDIS_URL: `redis://127.0.0.1:${embeddedRedisPort}` } : {};
 
 const common = {
-  cwd: __dirname,
+  cwd: dirname(fileURLToPath(import.meta.url)),
   // Back off 100 ms, 150 ms, ... up to 15 s between restarts of a crashing process.
   exp_backoff_restart_delay: 100,
   // Let in-flight work finish: the process's own forced exit comes first.
@@ -33,7 +38,7 @@ const common = {
   env: shared,
 };
 
-const apps = [
+export const apps = [
   {
     ...common,
     name: 'api',
@@ -66,5 +71,3 @@ if (isEmbeddedRedis) {
     merge_logs: true,
   });
 }
-
-module.exports = { apps };
