@@ -16,6 +16,7 @@ import {
   type Redis,
   type TokenVersionCache,
 } from '@todo/core';
+import type { Express } from 'express';
 import { createApp } from '../../apps/api/src/app.js';
 import { createTestDatabase, testRedisPrefix } from './postgres.js';
 import { HttpClient } from './http-client.js';
@@ -23,6 +24,8 @@ import { HttpClient } from './http-client.js';
 export interface TestApp {
   baseUrl: string;
   http: HttpClient;
+  /** The Express app itself, to read its routes. */
+  express: Express;
   config: Config;
   db: Pool;
   redis: Redis;
@@ -83,6 +86,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   return {
     baseUrl,
     http: new HttpClient(baseUrl),
+    express: app,
     config,
     db,
     redis,

@@ -10,11 +10,18 @@ import { buildOpenApiDocument } from './http/openapi.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
-import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
+import {
+  adminContentSecurityPolicy,
+  corsPolicy,
+  docsContentSecurityPolicy,
+  securityHeaders,
+  withoutExternalFonts,
+} from './http/security.js';
 import { mcpRouter } from './mcp/mcp.router.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { chatRoutes } from './routes/chat.routes.js';
+import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 
@@ -34,6 +41,17 @@ export interface AppDeps {
   tokenVersions?: TokenVersionCache;
 }
 
+/** Bull Board's font tokens: the operator's own fonts, so its page needs nothing from outside. */
+const SYSTEM_FONTS = {
+  'font-sans': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  'font-mono': 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+};
+
+/** Every route of the JSON API; the OpenAPI document is generated from this same list. */
+export function apiRoutes(deps: AppDeps): RouteDefinition[] {
+  return [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps), ...eventRoutes(deps)];
+}
+
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
@@ -49,7 +67,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
-  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps)];
+  const routes = apiRoutes(deps);
   const router = express.Router();
   mountRoutes(router, deps, routes);
   app.use(router);
@@ -69,9 +87,9 @@ export function createApp(deps: AppDeps): Express {
   createBullBoard({
     queues: Object.values(deps.queue.queues).map((q) => new BullMQAdapter(q)),
     serverAdapter: board,
-    options: { uiConfig: { boardTitle: 'Todo AI Chatbot' } },
+    options: { uiConfig: { boardTitle: 'Todo AI Chatbot', theme: { light: SYSTEM_FONTS, dark: SYSTEM_FONTS } } },
   });
-  app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), board.getRouter());
+  app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), withoutExternalFonts(), board.getRouter());
 
   app.use(mcpRouter(deps));
 

@@ -55,6 +55,8 @@ export interface RouteDefinition<
   params?: P;
   query?: Q;
   body?: B;
+  /** Request headers the route reads, as an object schema: documented only, each route checks its own. */
+  headers?: AnySchema;
   responses: Record<number, RouteResponse>;
   handle(ctx: RouteContext<P, Q, B, IsAuth>): Promise<RouteResult | typeof STREAMED>;
 }
@@ -73,7 +75,8 @@ export function toExpressPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
-function bearerToken(req: Request, acceptsQueryToken: boolean): string | undefined {
+/** The request's access token: the Bearer header, or ?access_token= where the route accepts it. */
+export function bearerToken(req: Request, acceptsQueryToken: boolean): string | undefined {
   const header = req.headers.authorization;
   const queryToken = req.query.access_token;
   if (!header && acceptsQueryToken && typeof queryToken === 'string' && queryToken.length > 0) return queryToken;

@@ -55,6 +55,8 @@ export function corsPolicy(config: Config): RequestHandler {
       'Last-Event-ID',
       'Prefer',
       'X-Request-Id',
+      // The web app's opt-in to the refresh-token cookie (apps/api/src/http/session-cookie.ts).
+      'X-Refresh-Cookie',
       // Browser-based MCP clients send these to /mcp.
       'Mcp-Protocol-Version',
       'Mcp-Session-Id',
@@ -81,4 +83,20 @@ export function adminContentSecurityPolicy(config: Config): RequestHandler {
       formAction: ["'self'"],
     },
   });
+}
+
+/** A <link> to Google Fonts (stylesheet or preconnect), which Bull Board's page template carries. */
+const EXTERNAL_FONT_LINK = /<link\b[^>]*\bhref="https:\/\/fonts\.(?:googleapis|gstatic)\.com[^"]*"[^>]*>\s*/gi;
+
+/**
+ * Bull Board's page asks Google for its fonts, which the CSP blocks (an error on every load) and
+ * which leaks operators' visits. This drops those links from the HTML it renders; the theme's
+ * font tokens (app.ts) name system fonts instead. The template has no option for it (9.10).
+ */
+export function withoutExternalFonts(): RequestHandler {
+  return (_req, res, next) => {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(EXTERNAL_FONT_LINK, '') : body);
+    next();
+  };
 }

@@ -182,7 +182,8 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Pr
         continue;
       }
       await publish('tool_call', { tool: call.function.name, input });
-      const { result } = await executeToolCall(db, { ...scope, step }, call);
+      const feed = { db, redis: deps.redis, redisKeyPrefix: config.redisKeyPrefix, logger: deps.logger };
+      const { result } = await executeToolCall(feed, { ...scope, step }, call);
       await publish('tool_result', { tool: call.function.name, result });
       resultsBySignature.set(signature, result);
       records.push({ tool: call.function.name, input, result });
