@@ -32,6 +32,11 @@ export interface AppDeps {
   sseHeartbeatMs: number;
 }
 
+/** Every route of the JSON API; the OpenAPI document is generated from this same list. */
+export function apiRoutes(deps: AppDeps): RouteDefinition[] {
+  return [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps)];
+}
+
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
@@ -47,7 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
-  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps)];
+  const routes = apiRoutes(deps);
   const router = express.Router();
   mountRoutes(router, deps, routes);
   app.use(router);
