@@ -11,6 +11,7 @@ import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
 import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
+import { webAppRouter } from './http/web-app.js';
 import { mcpRouter } from './mcp/mcp.router.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), board.getRouter());
 
   app.use(mcpRouter(deps));
+  app.use(webAppRouter(config));
 
   app.use(notFoundHandler);
   app.use(errorHandler);
