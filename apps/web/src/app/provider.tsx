@@ -1,7 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { createQueryClient } from '../lib/query-client';
-import { refreshSession } from '../lib/session';
+import { restoreSession } from '../lib/session';
 
 /**
  * The query cache, and the session restored from the refresh cookie before the first page
@@ -12,7 +12,7 @@ export function AppProvider({ children, queryClient }: { children: ReactNode; qu
   const [isRestoring, setIsRestoring] = useState(true);
   useEffect(() => {
     let isCurrent = true;
-    void refreshSession().finally(() => isCurrent && setIsRestoring(false));
+    void restoreSession().finally(() => isCurrent && setIsRestoring(false));
     return () => {
       isCurrent = false;
     };

@@ -15,6 +15,23 @@ export interface CurrentSession {
 /** Asks the auth routes to keep the refresh token in the HttpOnly cookie instead of the JSON. */
 export const REFRESH_COOKIE_HEADER = { 'X-Refresh-Cookie': 'true' } as const;
 
+/**
+ * A cookie the app itself reads, holding no secret: "this browser has a refresh cookie". Without
+ * it, a fresh visit does not ask for a refresh that can only fail (and log a 401 in the console).
+ */
+const SESSION_HINT_COOKIE = 'todo_has_session';
+const SESSION_HINT_MAX_AGE_SECONDS = 30 * 24 * 3600;
+
+function setSessionHint(isSignedIn: boolean) {
+  document.cookie = isSignedIn
+    ? `${SESSION_HINT_COOKIE}=1; Path=/; Max-Age=${SESSION_HINT_MAX_AGE_SECONDS}; SameSite=Strict`
+    : `${SESSION_HINT_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict`;
+}
+
+function hasSessionHint(): boolean {
+  return document.cookie.split('; ').includes(`${SESSION_HINT_COOKIE}=1`);
+}
+
 let current: CurrentSession | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let refreshing: Promise<CurrentSession | null> | null = null;
@@ -31,6 +48,7 @@ export function getSession(): CurrentSession | null {
 /** Stores a session the API just issued and schedules its refresh a minute before it expires. */
 export function startSession(session: Pick<Session, 'access_token' | 'expires_in' | 'user'>): CurrentSession {
   current = { accessToken: session.access_token, user: session.user };
+  setSessionHint(true);
   clearTimeout(refreshTimer);
   const refreshInMs = Math.max(session.expires_in - 60, 10) * 1000;
   refreshTimer = setTimeout(() => void refreshSession(), refreshInMs);
@@ -46,8 +64,14 @@ export function updateSessionUser(user: User): void {
 
 export function endSession(): void {
   clearTimeout(refreshTimer);
+  setSessionHint(false);
   current = null;
   notify();
+}
+
+/** At load: restores the session from the refresh cookie if this browser signed in before. */
+export function restoreSession(): Promise<CurrentSession | null> {
+  return hasSessionHint() ? refreshSession() : Promise.resolve(null);
 }
 
 /**

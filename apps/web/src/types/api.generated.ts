@@ -236,7 +236,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the sign-in a refresh token belongs to */
+        /**
+         * End the sign-in a refresh token belongs to
+         * @description With X-Refresh-Cookie: true and no refresh_token in the body, ends the sign-in of the todo_refresh cookie and clears it.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -292,7 +295,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new session (the old token is spent)
-         * @description Refresh tokens rotate. Presenting a spent token again revokes every token of that sign-in.
+         * @description Refresh tokens rotate. Presenting a spent token again revokes every token of that sign-in. With X-Refresh-Cookie: true and no refresh_token in the body, the token comes from the todo_refresh cookie, and the new one goes back into it (a failed refresh clears it).
          */
         post: operations["refresh"];
         delete?: never;
@@ -528,7 +531,8 @@ export interface components {
             access_token: string;
             /** @description Access-token lifetime in seconds */
             expires_in: number;
-            refresh_token: string;
+            /** @description Absent when the request asked for the cookie (X-Refresh-Cookie: true) */
+            refresh_token?: string;
             /** @constant */
             token_type: "bearer";
             user: components["schemas"]["User"];
@@ -1728,7 +1732,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description For the web app: keep the refresh token in an HttpOnly cookie (todo_refresh, Path=/api/auth, SameSite=Strict) instead of the JSON body. Refresh and logout then read it from the cookie. */
+                "X-Refresh-Cookie"?: "true";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1783,14 +1790,17 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description For the web app: keep the refresh token in an HttpOnly cookie (todo_refresh, Path=/api/auth, SameSite=Strict) instead of the JSON body. Refresh and logout then read it from the cookie. */
+                "X-Refresh-Cookie"?: "true";
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    refresh_token: string;
+                    refresh_token?: string;
                 };
             };
         };
@@ -1804,6 +1814,15 @@ export interface operations {
             };
             /** @description Problem details */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cookie mode from an Origin that is neither this site nor FRONTEND_URL */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1910,14 +1929,17 @@ export interface operations {
     refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description For the web app: keep the refresh token in an HttpOnly cookie (todo_refresh, Path=/api/auth, SameSite=Strict) instead of the JSON body. Refresh and logout then read it from the cookie. */
+                "X-Refresh-Cookie"?: "true";
+            };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    refresh_token: string;
+                    refresh_token?: string;
                 };
             };
         };
@@ -1940,8 +1962,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unknown, expired, revoked or reused refresh token */
+            /** @description Unknown, expired, revoked or reused refresh token (or no cookie) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Cookie mode from an Origin that is neither this site nor FRONTEND_URL */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1963,7 +1994,10 @@ export interface operations {
     register: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description For the web app: keep the refresh token in an HttpOnly cookie (todo_refresh, Path=/api/auth, SameSite=Strict) instead of the JSON body. Refresh and logout then read it from the cookie. */
+                "X-Refresh-Cookie"?: "true";
+            };
             path?: never;
             cookie?: never;
         };

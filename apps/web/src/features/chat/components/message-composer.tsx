@@ -35,7 +35,7 @@ export function MessageComposer({ onSend, inputRef }: { onSend: (message: string
         className="input composer__input"
         rows={2}
         maxLength={MAX_MESSAGE_LENGTH}
-        placeholder="Ask the assistant… e.g. “Add a task to buy milk due tomorrow”"
+        placeholder="Message the assistant…"
         aria-describedby={`${id}-hint`}
         value={message}
         onChange={(e) => setMessage(e.target.value)}

@@ -28,7 +28,7 @@ export function TaskFiltersBar({ filters, onChange }: { filters: TaskFilters; on
   }, [search, filters, onChange]);
 
   return (
-    <div className="task-filters">
+    <div className="task-filters" role="group" aria-label="Filters">
       <fieldset className="segmented">
         <legend className="visually-hidden">Show</legend>
         {(Object.keys(STATUS_LABELS) as TaskStatusFilter[]).map((status) => (
