@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTool, runTool, TOOLS } from '@todo/core';
+import { findTool, recordTaskChanges, runTool, TOOLS } from '@todo/core';
 import { registerUser, type TestUser } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -94,7 +94,7 @@ describe('MCP server at /mcp', () => {
     const listed = await call(client, 'list_tasks', { status: 'pending' });
     expect(listed.structuredContent).toMatchObject({ success: true, count: 2, has_more: false });
     // The same shape as the agent's tools return, because it is the same code.
-    const direct = await runTool(findTool('list_tasks')!, { db: app.db, userId: user.id }, { status: 'pending' });
+    const direct = await runTool(findTool('list_tasks')!, { db: recordTaskChanges(app.db), userId: user.id }, { status: 'pending' });
     expect(listed.structuredContent).toEqual(direct);
 
     const updated = await call(client, 'update_task', { task_id: 1, title: 'Buy oat milk', description: 'the barista one' });

@@ -16,6 +16,7 @@ import { mcpRouter } from './mcp/mcp.router.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { chatRoutes } from './routes/chat.routes.js';
+import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 
@@ -35,7 +36,7 @@ export interface AppDeps {
 
 /** Every route of the JSON API; the OpenAPI document is generated from this same list. */
 export function apiRoutes(deps: AppDeps): RouteDefinition[] {
-  return [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps)];
+  return [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps), ...eventRoutes(deps)];
 }
 
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */

@@ -1,11 +1,20 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { runTool, TOOLS, type Logger, type ToolContext, type ToolDefinition, type ToolResult } from '@todo/core';
+import { runTool, TOOLS, withTaskFeed, type Logger, type Queryable, type Redis, type ToolDefinition, type ToolResult } from '@todo/core';
 
 export interface McpServerOptions {
   /** Reported to clients as the server's version. */
   version: string;
   logger: Logger;
+  /** Where the tools' task changes are published for the user's feed. */
+  redis: Redis;
+  redisKeyPrefix: string;
+}
+
+/** Whom the tools act for, and the database they use. */
+export interface McpContext {
+  db: Queryable;
+  userId: string;
 }
 
 const INSTRUCTIONS =
@@ -16,15 +25,16 @@ const INSTRUCTIONS =
  * An MCP server for one request and one user: every tool from the registry (the same
  * definitions the chat agent uses), each call scoped to `ctx.userId`.
  */
-export function createMcpServer(ctx: ToolContext, options: McpServerOptions): McpServer {
+export function createMcpServer(ctx: McpContext, options: McpServerOptions): McpServer {
   const server = new McpServer({ name: 'todo', title: 'Todo AI Chatbot', version: options.version }, { instructions: INSTRUCTIONS });
-  for (const tool of TOOLS) registerTool(server, tool, ctx, options.logger);
+  for (const tool of TOOLS) registerTool(server, tool, ctx, options);
   // Transport-level refusals (a wrong Accept or Content-Type, a malformed message) are the client's mistakes.
   server.server.onerror = (error) => options.logger.warn({ err: error }, 'mcp request refused');
   return server;
 }
 
-function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext, logger: Logger): void {
+function registerTool(server: McpServer, tool: ToolDefinition, ctx: McpContext, options: McpServerOptions): void {
+  const { logger } = options;
   server.registerTool(
     tool.name,
     {
@@ -39,7 +49,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
     // the checks every input gets, such as refusing NUL characters before they reach Postgres.
     async (input: unknown) => {
       try {
-        const result = await runTool(tool, ctx, input);
+        // Each write autocommits; its feed event is published once the tool has returned.
+        const result = await withTaskFeed({ ...options, db: ctx.db }, ctx.userId, (db) => runTool(tool, { db, userId: ctx.userId }, input));
         logger.info({ tool: tool.name, isError: !result.success }, 'mcp tool call');
         return toCallToolResult(result);
       } catch (error) {

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { AppError, authenticateBearerToken, type Config, type Logger, type Queryable } from '@todo/core';
+import { AppError, authenticateBearerToken, type Config, type Logger, type Queryable, type Redis } from '@todo/core';
 import { sendProblem } from '../http/problem.js';
 import { createMcpServer } from './mcp-server.js';
 
@@ -8,6 +8,7 @@ export interface McpRouterDeps {
   db: Queryable;
   config: Config;
   logger: Logger;
+  redis: Redis;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -53,7 +54,10 @@ export function mcpRouter(deps: McpRouterDeps): Router {
     }
 
     const logger = req.log.child({ userId });
-    const server = createMcpServer({ db: deps.db, userId }, { version: deps.config.version, logger });
+    const server = createMcpServer(
+      { db: deps.db, userId },
+      { version: deps.config.version, logger, redis: deps.redis, redisKeyPrefix: deps.config.redisKeyPrefix },
+    );
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();

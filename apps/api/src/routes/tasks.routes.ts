@@ -14,7 +14,10 @@ import {
   taskToJson,
   updateTask,
   UpdateTaskSchema,
+  withTaskFeed,
+  type TaskWriter,
 } from '@todo/core';
+import type { Request } from 'express';
 import type { AppDeps } from '../app.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 
@@ -23,7 +26,10 @@ const UserPath = z.object({ user_id: z.string().meta({ format: 'uuid' }) });
 const TaskPath = UserPath.extend({ task_id: TaskIdSchema.meta({ description: 'Per-user task number' }) });
 const notFound = { 404: { description: 'No such task for this user' } };
 
-export function taskRoutes({ db }: AppDeps): RouteDefinition[] {
+export function taskRoutes({ db, redis, config }: AppDeps): RouteDefinition[] {
+  /** Runs a write (autocommitted) and then publishes it to the user's change feed. */
+  const write = <T>(req: Request, userId: string, work: (writer: TaskWriter) => Promise<T>) =>
+    withTaskFeed({ db, redis, redisKeyPrefix: config.redisKeyPrefix, logger: req.log }, userId, work);
   const update = (method: 'patch' | 'put', operationId: string) =>
     defineRoute({
       method,
@@ -35,8 +41,8 @@ export function taskRoutes({ db }: AppDeps): RouteDefinition[] {
       params: TaskPath,
       body: UpdateTaskSchema,
       responses: { 200: { description: 'The updated task', schema: TaskJsonSchema }, ...notFound },
-      async handle({ userId, params, body }) {
-        return { status: 200, body: taskToJson(await updateTask(db, userId, params.task_id, body)) };
+      async handle({ userId, params, body, req }) {
+        return { status: 200, body: taskToJson(await write(req, userId, (w) => updateTask(w, userId, params.task_id, body))) };
       },
     });
   const complete = (method: 'post' | 'patch', operationId: string) =>
@@ -50,8 +56,9 @@ export function taskRoutes({ db }: AppDeps): RouteDefinition[] {
       params: TaskPath,
       body: CompleteTaskSchema,
       responses: { 200: { description: 'The task', schema: TaskJsonSchema }, ...notFound },
-      async handle({ userId, params, body }) {
-        return { status: 200, body: taskToJson(await setTaskCompleted(db, userId, params.task_id, body.completed)) };
+      async handle({ userId, params, body, req }) {
+        const task = await write(req, userId, (w) => setTaskCompleted(w, userId, params.task_id, body.completed));
+        return { status: 200, body: taskToJson(task) };
       },
     });
   return [
@@ -81,7 +88,7 @@ export function taskRoutes({ db }: AppDeps): RouteDefinition[] {
       body: CreateTaskSchema,
       responses: { 201: { description: 'The new task; its id is the next number for this user', schema: TaskJsonSchema } },
       async handle({ userId, body, req }) {
-        const task = await createTask(db, userId, body);
+        const task = await write(req, userId, (w) => createTask(w, userId, body));
         return { status: 201, body: taskToJson(task), headers: { Location: `${req.baseUrl}/api/${userId}/tasks/${task.id}` } };
       },
     }),
@@ -111,8 +118,8 @@ export function taskRoutes({ db }: AppDeps): RouteDefinition[] {
       isAuthenticated: true,
       params: TaskPath,
       responses: { 204: { description: 'Deleted' }, ...notFound },
-      async handle({ userId, params }) {
-        await deleteTask(db, userId, params.task_id);
+      async handle({ userId, params, req }) {
+        await write(req, userId, (w) => deleteTask(w, userId, params.task_id));
         return { status: 204 };
       },
     }),

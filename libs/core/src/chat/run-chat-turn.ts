@@ -129,7 +129,8 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: (event: Turn
     for (const call of calls) {
       const input = parseArguments(call);
       await publish('tool_call', { tool: call.function.name, input });
-      const { result } = await executeToolCall(db, { ...scope, step }, call);
+      const feed = { db, redis: deps.redis, redisKeyPrefix: config.redisKeyPrefix, logger: deps.logger };
+      const { result } = await executeToolCall(feed, { ...scope, step }, call);
       await publish('tool_result', { tool: call.function.name, result });
       records.push({ tool: call.function.name, input, result });
       history.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });

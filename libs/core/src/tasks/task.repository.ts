@@ -104,9 +104,10 @@ export async function updateTaskRow(db: Queryable, userId: string, taskId: numbe
   return rows[0] ? toTask(rows[0]) : null;
 }
 
-export async function deleteTaskRow(db: Queryable, userId: string, taskId: number): Promise<boolean> {
-  const { rowCount } = await db.query('DELETE FROM tasks WHERE user_id = $1 AND number = $2', [userId, taskId]);
-  return (rowCount ?? 0) > 0;
+/** Deletes the task and returns it as it was; null when there was none. */
+export async function deleteTaskRow(db: Queryable, userId: string, taskId: number): Promise<Task | null> {
+  const { rows } = await db.query<TaskRow>(`DELETE FROM tasks WHERE user_id = $1 AND number = $2 RETURNING ${COLUMNS}`, [userId, taskId]);
+  return rows[0] ? toTask(rows[0]) : null;
 }
 
 export interface TaskFilter {

@@ -10,16 +10,23 @@ import {
   type Task,
   type TaskKey,
   type TaskOrder,
+  type TaskPatch,
 } from './task.repository.js';
+import { noteTaskChange, type TaskWriter } from './task-events.js';
 import { IsoDateSchema, type CreateTaskInput, type ListTasksQuery, type TaskSortField, type UpdateTaskInput } from './task.schemas.js';
 
-export async function createTask(db: Queryable, userId: string, input: CreateTaskInput): Promise<Task> {
-  return insertTask(db, userId, {
+// Writes take a TaskWriter and note each change on it; the writer's owner publishes the changes to
+// the user's feed once its transaction has committed (task-events.ts).
+
+export async function createTask(db: TaskWriter, userId: string, input: CreateTaskInput): Promise<Task> {
+  const task = await insertTask(db, userId, {
     title: input.title,
     description: input.description ?? null,
     priority: input.priority,
     dueDate: input.due_date ?? null,
   });
+  noteTaskChange(db, 'task.created', task);
+  return task;
 }
 
 export async function getTask(db: Queryable, userId: string, taskId: number): Promise<Task> {
@@ -28,26 +35,33 @@ export async function getTask(db: Queryable, userId: string, taskId: number): Pr
   return task;
 }
 
-export async function updateTask(db: Queryable, userId: string, taskId: number, input: UpdateTaskInput): Promise<Task> {
-  const task = await updateTaskRow(db, userId, taskId, {
+export async function updateTask(db: TaskWriter, userId: string, taskId: number, input: UpdateTaskInput): Promise<Task> {
+  return changeTask(db, userId, taskId, {
     title: input.title,
     description: input.description,
     priority: input.priority,
     dueDate: input.due_date,
     completed: input.completed,
   });
+}
+
+export async function setTaskCompleted(db: TaskWriter, userId: string, taskId: number, completed: boolean): Promise<Task> {
+  return changeTask(db, userId, taskId, { completed });
+}
+
+async function changeTask(db: TaskWriter, userId: string, taskId: number, patch: TaskPatch): Promise<Task> {
+  const task = await updateTaskRow(db, userId, taskId, patch);
   if (!task) throw notFound(`Task ${taskId}`);
+  noteTaskChange(db, 'task.updated', task);
   return task;
 }
 
-export async function setTaskCompleted(db: Queryable, userId: string, taskId: number, completed: boolean): Promise<Task> {
-  const task = await updateTaskRow(db, userId, taskId, { completed });
+/** Deletes a task and returns it as it was. */
+export async function deleteTask(db: TaskWriter, userId: string, taskId: number): Promise<Task> {
+  const task = await deleteTaskRow(db, userId, taskId);
   if (!task) throw notFound(`Task ${taskId}`);
+  noteTaskChange(db, 'task.deleted', task);
   return task;
-}
-
-export async function deleteTask(db: Queryable, userId: string, taskId: number): Promise<void> {
-  if (!(await deleteTaskRow(db, userId, taskId))) throw notFound(`Task ${taskId}`);
 }
 
 export interface TaskPage {

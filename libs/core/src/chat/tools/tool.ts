@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import type { Queryable } from '../../platform/db/index.js';
+import type { TaskWriter } from '../../tasks/task-events.js';
 import { AppError } from '../../platform/errors.js';
 import { parseOrThrow } from '../../platform/validation.js';
 import type { ModelTool } from '../chat.types.js';
 
 /** Who a tool acts for: always the turn's (or token's) user, never chosen by the model. */
 export interface ToolContext {
-  db: Queryable;
+  /** Notes the task changes, which the caller publishes to the user's feed after commit. */
+  db: TaskWriter;
   userId: string;
 }
 

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import type { AppDeps } from '../app.js';
+import { defineRoute, STREAMED, type RouteDefinition } from '../http/route.js';
+import { streamTaskFeed } from '../http/task-feed.js';
+
+const UserPath = z.object({ user_id: z.string().meta({ format: 'uuid' }) });
+const FeedQuery = z.object({
+  access_token: z.string().optional().meta({ description: 'For EventSource, which cannot send headers; never logged' }),
+});
+const FeedHeaders = z.object({
+  'Last-Event-ID': z.string().optional().meta({ description: 'Resume after this event id (sent by EventSource on reconnect)' }),
+});
+
+/** The per-user change feed: every task change, whatever made it (REST, the chat agent, MCP). */
+export function eventRoutes({ redis, config, events, openStreams, sseHeartbeatMs }: AppDeps): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/{user_id}/events',
+      operationId: 'streamUserEvents',
+      summary: "The user's task changes as Server-Sent Events",
+      description:
+        'Events task.created, task.updated and task.deleted, each with data {"task": Task} (for task.deleted, the task as it was), ' +
+        'in the order the changes committed, from REST, the chat agent and MCP alike. Each has an id; reconnect with ' +
+        'Last-Event-ID to get every later event (the last 1000, for 24 h after the latest change). Without it the stream starts at the newest event, whose id ' +
+        'it sends at once. Heartbeat comments every 15 s. The stream does not end by itself.',
+      tag: 'Tasks',
+      isAuthenticated: true,
+      acceptsQueryToken: true,
+      params: UserPath,
+      query: FeedQuery,
+      headers: FeedHeaders,
+      responses: { 200: { description: 'text/event-stream' } },
+      async handle({ userId, req, res }) {
+        const deps = { redis, redisKeyPrefix: config.redisKeyPrefix, events, heartbeatMs: sseHeartbeatMs, openStreams };
+        streamTaskFeed(deps, { req, res, userId });
+        return STREAMED;
+      },
+    }),
+  ];
+}
