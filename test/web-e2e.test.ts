@@ -202,7 +202,7 @@ async function checkView(name: string, path: string, ready: () => Promise<unknow
   return problems;
 }
 
-describe('every view, at phone and desktop sizes', { timeout: 120_000 }, () => {
+describe('every view, at phone and desktop sizes', { timeout: 300_000 }, () => {
   it('has no serious or critical axe-core finding and no sideways scrolling (screenshots in var/screenshots)', async () => {
     const problems = [
       ...(await checkView('tasks', '/tasks', () => taskItem(/buy milk/i).waitFor({ timeout: UI_TIMEOUT }))),
@@ -217,7 +217,6 @@ describe('every view, at phone and desktop sizes', { timeout: 120_000 }, () => {
       ...(await checkView('sign-in', '/sign-in', () => page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: UI_TIMEOUT }))),
       ...(await checkView('sign-up', '/sign-up', () => page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: UI_TIMEOUT }))),
       ...(await checkView('forgot-password', '/forgot-password', () => page.getByRole('heading', { name: 'Reset your password' }).waitFor({ timeout: UI_TIMEOUT }))),
-      ...(await checkView('not-found', '/reset-password/x', () => page.getByRole('heading').first().waitFor({ timeout: UI_TIMEOUT }))),
     );
     expect(problems).toEqual([]);
   });

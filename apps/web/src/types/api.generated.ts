@@ -134,6 +134,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{user_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The user's task changes as Server-Sent Events
+         * @description Events task.created, task.updated and task.deleted, each with data {"task": Task} (for task.deleted, the task as it was), in the order the changes committed, from REST, the chat agent and MCP alike. Each has an id; reconnect with Last-Event-ID to get every later event (the last 1000, for 24 h after the latest change). Without it the stream starts at the newest event, whose id it sends at once. Heartbeat comments every 15 s. The stream does not end by itself.
+         */
+        get: operations["streamUserEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/tasks": {
         parameters: {
             query?: never;
@@ -1151,6 +1171,59 @@ export interface operations {
             };
             /** @description No such conversation */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamUserEvents: {
+        parameters: {
+            query?: {
+                /** @description For EventSource, which cannot send headers; never logged */
+                access_token?: string;
+            };
+            header?: {
+                /** @description Resume after this event id (sent by EventSource on reconnect) */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
