@@ -78,7 +78,7 @@ export function ChatPanel({ userId, onTasksChanged }: { userId: string; onTasksC
         </div>
       </div>
       {conversations.isError && <Alert>{errorMessage(conversations.error)}</Alert>}
-      {selectedId && conversation.isPending ? (
+      {selectedId && conversation.isPending && visibleTurns.length === 0 ? (
         <p className="muted messages" role="status">
           Loading the conversation…
         </p>

@@ -91,14 +91,19 @@ export function usePendingTurns({
           conversationId,
           idempotencyKey: key,
           signal: controller.signal,
-          onTurnAccepted: async (turnId) => {
+          onTurnAccepted: (turnId) => {
             if (conversationId) return;
-            const { data } = await api.GET('/api/{user_id}/chat/turns/{turn_id}', { params: { path: { user_id: userId, turn_id: turnId } } });
-            if (!data) return;
-            finalConversationId = data.conversation_id;
-            update(key, (t) => ({ ...t, conversationId: data.conversation_id }));
-            callbacks.current.onConversation(data.conversation_id);
-            void queryClient.invalidateQueries({ queryKey: conversationsKey });
+            // A new conversation: learn its id now, so it is selected while the reply streams.
+            api
+              .GET('/api/{user_id}/chat/turns/{turn_id}', { params: { path: { user_id: userId, turn_id: turnId } } })
+              .then(({ data }) => {
+                if (!data) return;
+                finalConversationId = data.conversation_id;
+                update(key, (t) => ({ ...t, conversationId: data.conversation_id }));
+                callbacks.current.onConversation(data.conversation_id);
+                void queryClient.invalidateQueries({ queryKey: conversationsKey });
+              })
+              .catch(() => undefined);
           },
           onEvent: (event) => {
             if (event.type === 'tool_result' && changesTasks(event.tool)) callbacks.current.onTasksChanged();
