@@ -86,6 +86,25 @@ describe('with ADMIN_PASSWORD', () => {
     expect(queues.text).not.toMatch(/token=/);
   });
 
+  it("the board's page and its stylesheets load nothing from another origin (no Google Fonts), so the CSP blocks nothing", async () => {
+    const page = await app.http.get('/admin/queues', { headers: auth });
+    expect(page.status).toBe(200);
+    expect(page.text).not.toMatch(/fonts\.(googleapis|gstatic)\.com/);
+    const references = [...page.text.matchAll(/\b(?:href|src)="([^"]*)"/g)].map((m) => m[1]!);
+    expect(references.length).toBeGreaterThan(2);
+    for (const reference of references) expect(reference, reference).not.toMatch(/^(?:[a-z][a-z0-9+.-]*:)?\/\//i);
+    // The theme names system fonts instead.
+    expect(page.text).toContain('system-ui');
+    const stylesheets = references.filter((r) => r.endsWith('.css'));
+    expect(stylesheets.length).toBeGreaterThan(0);
+    for (const stylesheet of stylesheets) {
+      const css = await app.http.get(`/admin/queues/${stylesheet}`, { headers: auth });
+      expect(css.status, stylesheet).toBe(200);
+      expect(css.text).not.toMatch(/@import|url\(\s*["']?(?:https?:)?\/\//i);
+    }
+    expect(page.headers.get('content-security-policy')).not.toMatch(/googleapis|gstatic/);
+  });
+
   it('retries a failed mail and cleans completed jobs through the board', async () => {
     worker = await startTestWorker(app);
     const user = await registerUser(app.http);

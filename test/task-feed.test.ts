@@ -185,6 +185,14 @@ describe('GET /api/{user_id}/events', () => {
     expect(app.logs.join('\n')).not.toContain(user.accessToken);
   });
 
+  it('ends when the access token is revoked (logout-all), so a signed-out client stops receiving changes', async () => {
+    const user = await registerUser(app.http);
+    const stream = await feed(user);
+    expect((await app.http.post('/api/auth/logout-all', { token: user.accessToken })).status).toBe(204);
+    await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the feed is still open')), HEARTBEAT_MS * 10))]);
+    expect(stream.comments.some((c) => /revoked/.test(c))).toBe(true);
+  });
+
   it('a change whose wake-up was lost still arrives, at the next heartbeat', async () => {
     const user = await registerUser(app.http);
     const stream = await feed(user);

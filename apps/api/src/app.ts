@@ -10,7 +10,13 @@ import { buildOpenApiDocument } from './http/openapi.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
-import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
+import {
+  adminContentSecurityPolicy,
+  corsPolicy,
+  docsContentSecurityPolicy,
+  securityHeaders,
+  withoutExternalFonts,
+} from './http/security.js';
 import { webAppRouter } from './http/web-app.js';
 import { mcpRouter } from './mcp/mcp.router.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
@@ -33,6 +39,12 @@ export interface AppDeps {
   /** Interval of SSE heartbeat comments; 15 s unless a test wants it shorter. */
   sseHeartbeatMs: number;
 }
+
+/** Bull Board's font tokens: the operator's own fonts, so its page needs nothing from outside. */
+const SYSTEM_FONTS = {
+  'font-sans': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  'font-mono': 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+};
 
 /** Every route of the JSON API; the OpenAPI document is generated from this same list. */
 export function apiRoutes(deps: AppDeps): RouteDefinition[] {
@@ -74,9 +86,9 @@ export function createApp(deps: AppDeps): Express {
   createBullBoard({
     queues: Object.values(deps.queue.queues).map((q) => new BullMQAdapter(q)),
     serverAdapter: board,
-    options: { uiConfig: { boardTitle: 'Todo AI Chatbot' } },
+    options: { uiConfig: { boardTitle: 'Todo AI Chatbot', theme: { light: SYSTEM_FONTS, dark: SYSTEM_FONTS } } },
   });
-  app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), board.getRouter());
+  app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), withoutExternalFonts(), board.getRouter());
 
   app.use(mcpRouter(deps));
   app.use(webAppRouter(config));

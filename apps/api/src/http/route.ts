@@ -75,7 +75,8 @@ export function toExpressPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
-function bearerToken(req: Request, acceptsQueryToken: boolean): string | undefined {
+/** The request's access token: the Bearer header, or ?access_token= where the route accepts it. */
+export function bearerToken(req: Request, acceptsQueryToken: boolean): string | undefined {
   const header = req.headers.authorization;
   const queryToken = req.query.access_token;
   if (!header && acceptsQueryToken && typeof queryToken === 'string' && queryToken.length > 0) return queryToken;

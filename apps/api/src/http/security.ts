@@ -84,3 +84,19 @@ export function adminContentSecurityPolicy(config: Config): RequestHandler {
     },
   });
 }
+
+/** A <link> to Google Fonts (stylesheet or preconnect), which Bull Board's page template carries. */
+const EXTERNAL_FONT_LINK = /<link\b[^>]*\bhref="https:\/\/fonts\.(?:googleapis|gstatic)\.com[^"]*"[^>]*>\s*/gi;
+
+/**
+ * Bull Board's page asks Google for its fonts, which the CSP blocks (an error on every load) and
+ * which leaks operators' visits. This drops those links from the HTML it renders; the theme's
+ * font tokens (app.ts) name system fonts instead. The template has no option for it (9.10).
+ */
+export function withoutExternalFonts(): RequestHandler {
+  return (_req, res, next) => {
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(EXTERNAL_FONT_LINK, '') : body);
+    next();
+  };
+}

@@ -18,6 +18,8 @@ export interface TaskFeedStreamDeps {
   heartbeatMs: number;
   /** Open streams, so that shutdown can end them with a final comment. */
   openStreams: Set<Response>;
+  /** Asked at each heartbeat: false once the access token has expired or been revoked. */
+  isAuthorized(): Promise<boolean>;
 }
 
 function writeEvent(res: Response, event: TaskEvent): void {
@@ -25,7 +27,8 @@ function writeEvent(res: Response, event: TaskEvent): void {
 }
 
 /**
- * Streams a user's task changes as Server-Sent Events until the client goes away. It starts after
+ * Streams a user's task changes as Server-Sent Events until the client goes away or its access
+ * token stops being valid. It starts after
  * Last-Event-ID, or at the newest event (whose id it sends at once, so a reconnect resumes from
  * there). Events live in a capped Redis stream per user; a pub/sub wake-up makes this reader look
  * at once, and each heartbeat looks too, in case a wake-up was lost.
@@ -74,18 +77,27 @@ export function streamTaskFeed(deps: TaskFeedStreamDeps, { req, res, userId }: {
     }
   };
 
-  const unsubscribe = deps.events.subscribe(taskFeedKey(userId), () => void pump());
-  const heartbeat = setInterval(() => {
-    res.write(': heartbeat\n\n');
-    void pump();
-  }, deps.heartbeatMs);
-  req.on('close', () => {
+  const finish = () => {
     if (isDone) return;
     isDone = true;
     clearInterval(heartbeat);
     unsubscribe();
     deps.openStreams.delete(res);
     res.end();
-  });
+  };
+
+  const unsubscribe = deps.events.subscribe(taskFeedKey(userId), () => void pump());
+  // The stream outlives its access token otherwise: after expiry, logout-all or a password reset
+  // it ends, and the client reconnects with a fresh token (or cannot).
+  const heartbeat = setInterval(() => {
+    res.write(': heartbeat\n\n');
+    void pump();
+    void deps.isAuthorized().then((isAuthorized) => {
+      if (isAuthorized || isDone) return;
+      res.write(': access token expired or revoked; reconnect with a new one\n\n');
+      finish();
+    });
+  }, deps.heartbeatMs);
+  req.on('close', finish);
   void pump();
 }

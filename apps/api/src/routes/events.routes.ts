@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { AppError, authenticateAccessToken } from '@todo/core';
 import type { AppDeps } from '../app.js';
-import { defineRoute, STREAMED, type RouteDefinition } from '../http/route.js';
+import { bearerToken, defineRoute, STREAMED, type RouteDefinition } from '../http/route.js';
 import { streamTaskFeed } from '../http/task-feed.js';
 
 const UserPath = z.object({ user_id: z.string().meta({ format: 'uuid' }) });
@@ -12,7 +13,7 @@ const FeedHeaders = z.object({
 });
 
 /** The per-user change feed: every task change, whatever made it (REST, the chat agent, MCP). */
-export function eventRoutes({ redis, config, events, openStreams, sseHeartbeatMs }: AppDeps): RouteDefinition[] {
+export function eventRoutes({ db, redis, config, events, openStreams, sseHeartbeatMs }: AppDeps): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get',
@@ -23,7 +24,7 @@ export function eventRoutes({ redis, config, events, openStreams, sseHeartbeatMs
         'Events task.created, task.updated and task.deleted, each with data {"task": Task} (for task.deleted, the task as it was), ' +
         'in the order the changes committed, from REST, the chat agent and MCP alike. Each has an id; reconnect with ' +
         'Last-Event-ID to get every later event (the last 1000, for 24 h after the latest change). Without it the stream starts at the newest event, whose id ' +
-        'it sends at once. Heartbeat comments every 15 s. The stream does not end by itself.',
+        'it sends at once. Heartbeat comments every 15 s. The stream ends when the access token expires or is revoked; reconnect with a new one.',
       tag: 'Tasks',
       isAuthenticated: true,
       acceptsQueryToken: true,
@@ -32,7 +33,14 @@ export function eventRoutes({ redis, config, events, openStreams, sseHeartbeatMs
       headers: FeedHeaders,
       responses: { 200: { description: 'text/event-stream' } },
       async handle({ userId, req, res }) {
-        const deps = { redis, redisKeyPrefix: config.redisKeyPrefix, events, heartbeatMs: sseHeartbeatMs, openStreams };
+        const token = bearerToken(req, true)!;
+        // Only a refusal ends the stream; a database hiccup does not.
+        const isAuthorized = () =>
+          authenticateAccessToken({ db, config }, token).then(
+            () => true,
+            (error: unknown) => !(error instanceof AppError && error.code === 'unauthorized'),
+          );
+        const deps = { redis, redisKeyPrefix: config.redisKeyPrefix, events, heartbeatMs: sseHeartbeatMs, openStreams, isAuthorized };
         streamTaskFeed(deps, { req, res, userId });
         return STREAMED;
       },
