@@ -11,11 +11,13 @@ COPY package.json package-lock.json ./
 COPY libs/core/package.json libs/core/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
+COPY apps/web/package.json apps/web/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.build.json ./
 COPY libs/core libs/core
 COPY apps/api apps/api
 COPY apps/worker apps/worker
+COPY apps/web apps/web
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps
@@ -24,6 +26,7 @@ COPY package.json package-lock.json ./
 COPY libs/core/package.json libs/core/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
+COPY apps/web/package.json apps/web/
 # Production dependencies, without what never runs: source maps, type declarations, docs, a
 # TypeScript compiler pulled in as a peer, and argon2 binaries for other platforms.
 RUN npm ci --omit=dev --no-audit --no-fund \
@@ -52,6 +55,8 @@ COPY --from=build --chown=node:node /app/apps/api/package.json apps/api/
 COPY --from=build --chown=node:node /app/apps/api/dist apps/api/dist
 COPY --from=build --chown=node:node /app/apps/worker/package.json apps/worker/
 COPY --from=build --chown=node:node /app/apps/worker/dist apps/worker/dist
+# The web app is static files served by the api; its packages are all build-time (devDependencies).
+COPY --from=build --chown=node:node /app/apps/web/dist apps/web/dist
 COPY --chown=node:node ecosystem.config.js ./
 USER node
 EXPOSE 7860

@@ -177,6 +177,18 @@ async function main() {
   execSync(`redis-cli -p ${redisPort} ping`, { stdio: 'ignore' });
   log(`/health 200 ${JSON.stringify(health)}`);
 
+  // The web app: its page at / and at a deep link, and the script that page loads.
+  for (const path of ['/', '/reset-password']) {
+    const page = await fetch(`${base}${path}`);
+    const html = await page.text();
+    if (page.status !== 200 || !html.includes('<div id="root"></div>')) throw new Error(`GET ${path} did not serve the web app (${page.status})`);
+    if (!/default-src 'self'/.test(page.headers.get('content-security-policy') ?? '')) throw new Error(`GET ${path} is not under the app's CSP`);
+    const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
+    const asset = script && (await fetch(`${base}${script}`));
+    if (!asset || asset.status !== 200 || !/immutable/.test(asset.headers.get('cache-control') ?? '')) throw new Error(`the app's script ${script} is not served`);
+  }
+  log('GET / serves the web app and its assets');
+
   const json = (res) => res.json();
   const session = await fetch(`${base}/api/auth/register`, {
     method: 'POST',

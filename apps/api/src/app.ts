@@ -17,6 +17,7 @@ import {
   securityHeaders,
   withoutExternalFonts,
 } from './http/security.js';
+import { webAppRouter } from './http/web-app.js';
 import { mcpRouter } from './mcp/mcp.router.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), withoutExternalFonts(), board.getRouter());
 
   app.use(mcpRouter(deps));
+  app.use(webAppRouter(config));
 
   app.use(notFoundHandler);
   app.use(errorHandler);
