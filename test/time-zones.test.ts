@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDaysToDate, createBuiltinModel, findTool, localDate, runTool } from '@todo/core';
+import { addDaysToDate, createBuiltinModel, findTool, localDate, recordTaskChanges, runTool } from '@todo/core';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai.js';
 import { randomIp, registerUser, type HttpClient, type TestUser } from './support/http-client.js';
@@ -148,12 +148,12 @@ describe('the user time zone over HTTP', () => {
     // The agent's list_tasks tool (chat and MCP) resolves the same words the same way.
     const listTool = findTool('list_tasks')!;
     const overdue = async (user: TestUser) => {
-      const result = await runTool(listTool, { db: app.db, userId: user.id }, { status: 'pending', due_before: 'today' });
+      const result = await runTool(listTool, { db: recordTaskChanges(app.db), userId: user.id }, { status: 'pending', due_before: 'today' });
       return (result as unknown as { tasks: { title: string }[] }).tasks.map((t) => t.title);
     };
     expect(await overdue(ahead)).toEqual(['Yesterday there']);
     expect(await overdue(behind)).toEqual([]);
-    expect(await runTool(listTool, { db: app.db, userId: ahead.id }, { due_before: 'someday' })).toMatchObject({ success: false, error: expect.stringMatching(/due_before/) });
+    expect(await runTool(listTool, { db: recordTaskChanges(app.db), userId: ahead.id }, { due_before: 'someday' })).toMatchObject({ success: false, error: expect.stringMatching(/due_before/) });
   });
 });
 
