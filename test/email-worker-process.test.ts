@@ -89,7 +89,8 @@ describe('email worker process with STARTTLS and AUTH', () => {
       const { rows } = await app.db.query('SELECT attempts, last_error FROM password_reset_requests WHERE user_id = $1', [user.id]);
       expect(rows[0].attempts).toBe(1);
       expect(rows[0].last_error).toContain('535');
-      expect((await app.http.get('/health')).body.smtp).toBe('configured');
+      // The server answers, but this configuration cannot log in: failing, not configured.
+      expect((await app.http.get('/health')).body.mail).toEqual({ transport: 'smtp', state: 'failing', reason: 'auth_failed' });
     } finally {
       worker.child.kill('SIGKILL');
     }

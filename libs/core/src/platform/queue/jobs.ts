@@ -38,8 +38,9 @@ export const JOBS = {
     jobId: (p: { requestId: string }) => `password-reset-${p.requestId}`,
     options: {
       attempts: 10,
-      // The delay is set from EMAIL_RETRY_DELAY_MS when enqueued; 5 s, 10 s, 20 s, ... about 85 min in all.
-      backoff: { type: 'exponential', delay: 5_000 },
+      // The delay is set from EMAIL_RETRY_DELAY_MS when enqueued; 5 s, 10 s, 20 s, ... about 85 min in all,
+      // or later when the provider's Retry-After says so (the email worker's custom backoff strategy).
+      backoff: { type: 'mail-retry-after', delay: 5_000 },
       removeOnComplete: { age: 24 * 3600, count: 5_000 },
       removeOnFail: { age: 14 * 24 * 3600 },
     },
