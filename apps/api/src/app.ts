@@ -12,6 +12,7 @@ import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
 import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
 import { mcpRouter } from './mcp/mcp.router.js';
+import { accountRoutes } from './routes/account.routes.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { chatRoutes } from './routes/chat.routes.js';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
   const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps)];
+  routes.push(...accountRoutes(deps));
   const router = express.Router();
   mountRoutes(router, deps, routes);
   app.use(router);

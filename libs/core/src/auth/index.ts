@@ -15,3 +15,7 @@ export * from './api-token.schemas.js';
 export * from './api-token.repository.js';
 export * from './api-token.service.js';
 export * from './authenticate-bearer.js';
+export * from './account.schemas.js';
+export * from './account-rate-limits.js';
+export * from './check-current-password.js';
+export * from './change-password.js';
