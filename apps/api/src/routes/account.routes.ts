@@ -2,6 +2,8 @@ import {
   accountRateLimits,
   ChangePasswordSchema,
   changePassword,
+  DeleteAccountSchema,
+  deleteAccount,
   enforceRateLimits,
   SessionJsonSchema,
   sessionToJson,
@@ -12,7 +14,7 @@ import { defineRoute, type RouteDefinition } from '../http/route.js';
 const tag = 'Auth';
 
 /** The signed-in account's own life: password change, deletion, export, email verification. */
-export function accountRoutes({ db, config, redis }: AppDeps): RouteDefinition[] {
+export function accountRoutes({ db, config, redis, queue }: AppDeps): RouteDefinition[] {
   const limit = (rules: Parameters<typeof enforceRateLimits>[2]) => enforceRateLimits(redis, config.redisKeyPrefix, rules);
   return [
     defineRoute({
@@ -36,6 +38,28 @@ export function accountRoutes({ db, config, redis }: AppDeps): RouteDefinition[]
         const session = await changePassword({ db, config }, userId, body);
         req.log.info({ userId }, 'password changed; other sessions ended');
         return { status: 200, body: sessionToJson(session) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/auth/me',
+      operationId: 'deleteAccount',
+      summary: 'Delete the account and all its data',
+      description:
+        'Needs the password. Deletes the user with every task, conversation, message, turn, session, API token and pending ' +
+        'mail, their Redis keys and queued jobs. A turn running at that moment ends without storing anything.',
+      tag,
+      isAuthenticated: true,
+      body: DeleteAccountSchema,
+      responses: {
+        204: { description: 'The account and its data are gone' },
+        400: { description: 'Wrong password' },
+        429: { description: 'Too many attempts for this account or address' },
+      },
+      async handle({ userId, body, ip, req }) {
+        await limit(accountRateLimits.deleteAccount(ip, userId));
+        await deleteAccount({ db, redis, queue, config, logger: req.log }, userId, body.password);
+        return { status: 204 };
       },
     }),
   ];

@@ -19,3 +19,6 @@ export * from './account.schemas.js';
 export * from './account-rate-limits.js';
 export * from './check-current-password.js';
 export * from './change-password.js';
+export * from './purge-user-keys.js';
+export * from './delete-account.js';
+export * from './turn-of-deleted-account.js';

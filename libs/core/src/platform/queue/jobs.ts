@@ -45,4 +45,17 @@ export const JOBS = {
       removeOnFail: { age: 14 * 24 * 3600 },
     },
   } satisfies JobDefinition<{ requestId: string }>,
+  emailVerification: {
+    queue: 'email',
+    name: 'email-verification',
+    payload: z.strictObject({ verificationId: z.uuid() }),
+    jobId: (p: { verificationId: string }) => `email-verification-${p.verificationId}`,
+    options: {
+      attempts: 10,
+      // Like the reset mail: EMAIL_RETRY_DELAY_MS doubling, never sooner than the provider's Retry-After.
+      backoff: { type: 'mail-retry-after', delay: 5_000 },
+      removeOnComplete: { age: 24 * 3600, count: 5_000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  } satisfies JobDefinition<{ verificationId: string }>,
 };
