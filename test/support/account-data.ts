@@ -31,7 +31,7 @@ export async function allKeys(app: TestApp): Promise<string[]> {
   return keys.sort();
 }
 
-const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused', 'prioritized', 'waiting-children'] as const;
+const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 /** Every job in every queue and state, as `queue:id data`. */
 export async function allJobs(app: TestApp): Promise<string[]> {

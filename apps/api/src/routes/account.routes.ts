@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   accountRateLimits,
   ChangePasswordSchema,
@@ -5,6 +6,7 @@ import {
   DeleteAccountSchema,
   deleteAccount,
   enforceRateLimits,
+  exportAccount,
   SessionJsonSchema,
   sessionToJson,
 } from '@todo/core';
@@ -12,6 +14,18 @@ import type { AppDeps } from '../app.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 
 const tag = 'Auth';
+const UserPath = z.object({ user_id: z.string().meta({ format: 'uuid' }) });
+
+const ExportJsonSchema = z
+  .object({
+    format: z.literal('todo-ai-chatbot-export'),
+    version: z.literal(1),
+    exported_at: z.iso.datetime(),
+    user: z.record(z.string(), z.unknown()),
+    tasks: z.array(z.record(z.string(), z.unknown())),
+    conversations: z.array(z.record(z.string(), z.unknown()).meta({ description: 'A conversation with `messages`, every one in model format' })),
+  })
+  .meta({ id: 'AccountExport' });
 
 /** The signed-in account's own life: password change, deletion, export, email verification. */
 export function accountRoutes({ db, config, redis, queue }: AppDeps): RouteDefinition[] {
@@ -60,6 +74,33 @@ export function accountRoutes({ db, config, redis, queue }: AppDeps): RouteDefin
         await limit(accountRateLimits.deleteAccount(ip, userId));
         await deleteAccount({ db, redis, queue, config, logger: req.log }, userId, body.password);
         return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/{user_id}/export',
+      operationId: 'exportAccount',
+      summary: 'Download all of the user’s data as JSON',
+      description: 'The profile, every task, and every conversation with every message, as a file download (Content-Disposition: attachment).',
+      tag,
+      isAuthenticated: true,
+      params: UserPath,
+      responses: {
+        200: { description: 'The export document', schema: ExportJsonSchema },
+        429: { description: 'More than 10 exports in an hour' },
+      },
+      async handle({ userId, req }) {
+        await limit(accountRateLimits.exportAccount(userId));
+        const document = await exportAccount(db, userId);
+        req.log.info({ userId, tasks: document.tasks.length, conversations: document.conversations.length }, 'account exported');
+        return {
+          status: 200,
+          headers: {
+            'Content-Disposition': `attachment; filename="todo-export-${document.exported_at.slice(0, 10)}.json"`,
+            'Cache-Control': 'no-store',
+          },
+          body: document,
+        };
       },
     }),
   ];

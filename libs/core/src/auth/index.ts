@@ -22,3 +22,4 @@ export * from './change-password.js';
 export * from './purge-user-keys.js';
 export * from './delete-account.js';
 export * from './turn-of-deleted-account.js';
+export * from './export-account.js';
