@@ -23,8 +23,10 @@ export type ApiReply = { kind: 'accept' } | { kind: 'error'; status: 400 | 401 |
 
 export interface FakeMailApi {
   baseUrl: string;
-  /** Every send request that matched the documented shape, whatever was answered. */
+  /** Every send request that matched the documented shape, whatever was answered; verification mails aside. */
   received: ApiMail[];
+  /** Verification mails (a /verify-email link): always accepted, `reply` is not asked, kept apart like the SMTP server does. */
+  verifications: ApiMail[];
   /** Sends the fake accepted. */
   accepted: ApiMail[];
   /** Requests that broke the documented contract (wrong method, path, auth header or body); a passing test has none. */
@@ -89,6 +91,7 @@ export async function startFakeMailApi(provider: MailProvider, apiKey: string, p
   const state: FakeMailApi = {
     baseUrl: '',
     received: [],
+    verifications: [],
     accepted: [],
     violations: [],
     probes: 0,
@@ -132,8 +135,10 @@ export async function startFakeMailApi(provider: MailProvider, apiKey: string, p
       state.received.push(mail);
       return refuse(provider === 'sendgrid' ? 401 : 403, 'The provided authorization grant is invalid, expired, or revoked');
     }
-    state.received.push(mail);
-    const reply = state.reply(mail);
+    const isVerification = /\/verify-email\?token=/.test(mail.text);
+    if (isVerification) state.verifications.push(mail);
+    else state.received.push(mail);
+    const reply: ApiReply = isVerification ? { kind: 'accept' } : state.reply(mail);
     if (reply.kind === 'error') {
       if (reply.status === 429 || reply.status >= 500) {
         const headers: Record<string, string> = reply.retryAfter ? { 'retry-after': reply.retryAfter } : {};
@@ -143,7 +148,7 @@ export async function startFakeMailApi(provider: MailProvider, apiKey: string, p
       return refuse(reply.status, reply.status === 400 ? 'The to address is not valid' : 'refused');
     }
     mail.providerId = provider === 'sendgrid' ? `sg-${randomUUID()}` : randomUUID();
-    state.accepted.push(mail);
+    if (!isVerification) state.accepted.push(mail);
     if (provider === 'sendgrid') {
       res.writeHead(202, { 'x-message-id': mail.providerId }).end();
       return;

@@ -5,6 +5,7 @@ import {
   createMailer,
   findHeadTurnIds,
   findPendingResetRequestIds,
+  findPendingVerificationIds,
   JOBS,
   MAIL_BACKOFF_TYPE,
   mailRetryDelayMs,
@@ -51,7 +52,10 @@ export async function sweepPendingWork({ db, queue, logger }: Pick<WorkerDeps, '
   for (const turnId of turnIds) await queue.enqueue(JOBS.chatTurn, { turnId });
   const requestIds = await findPendingResetRequestIds(db);
   for (const requestId of requestIds) await queue.enqueue(JOBS.passwordResetEmail, { requestId });
-  if (turnIds.length + requestIds.length > 0) logger.debug({ turns: turnIds.length, emails: requestIds.length }, 'swept pending work');
+  const verificationIds = await findPendingVerificationIds(db);
+  for (const verificationId of verificationIds) await queue.enqueue(JOBS.emailVerification, { verificationId });
+  const emails = requestIds.length + verificationIds.length;
+  if (turnIds.length + emails > 0) logger.debug({ turns: turnIds.length, emails }, 'swept pending work');
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {

@@ -7,8 +7,13 @@ import {
   deleteAccount,
   enforceRateLimits,
   exportAccount,
+  requestEmailVerification,
   SessionJsonSchema,
   sessionToJson,
+  UserJsonSchema,
+  userToJson,
+  verifyEmail,
+  VerifyEmailSchema,
 } from '@todo/core';
 import type { AppDeps } from '../app.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
@@ -27,7 +32,7 @@ const ExportJsonSchema = z
   })
   .meta({ id: 'AccountExport' });
 
-/** The signed-in account's own life: password change, deletion, export, email verification. */
+/** The account's own life: password change, deletion, export, email verification. */
 export function accountRoutes({ db, config, redis, queue }: AppDeps): RouteDefinition[] {
   const limit = (rules: Parameters<typeof enforceRateLimits>[2]) => enforceRateLimits(redis, config.redisKeyPrefix, rules);
   return [
@@ -74,6 +79,45 @@ export function accountRoutes({ db, config, redis, queue }: AppDeps): RouteDefin
         await limit(accountRateLimits.deleteAccount(ip, userId));
         await deleteAccount({ db, redis, queue, config, logger: req.log }, userId, body.password);
         return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/verify-email',
+      operationId: 'verifyEmail',
+      summary: 'Confirm the email address with the token from the verification mail',
+      description: 'The link in the mail opens FRONTEND_URL/verify-email?token=..., which posts the token here. Needs no sign-in.',
+      tag,
+      isAuthenticated: false,
+      body: VerifyEmailSchema,
+      responses: {
+        200: { description: 'Verified; the user, with email_verified true', schema: z.object({ user: UserJsonSchema }) },
+        400: { description: 'Invalid, used or expired token' },
+        429: { description: 'Too many attempts from this address' },
+      },
+      async handle({ body, ip, req }) {
+        await limit(accountRateLimits.verifyEmail(ip));
+        const user = await verifyEmail(db, body.token);
+        req.log.info({ userId: user.id }, 'email address verified');
+        return { status: 200, body: { user: userToJson(user) } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/resend-verification',
+      operationId: 'resendVerification',
+      summary: 'Send a new verification mail to the signed-in user',
+      tag,
+      isAuthenticated: true,
+      responses: {
+        202: { description: 'A new link is on its way (or the address is already verified: nothing is sent)', schema: z.object({ detail: z.string() }) },
+        429: { description: 'More than 3 in an hour' },
+      },
+      async handle({ userId, req }) {
+        await limit(accountRateLimits.resendVerification(userId));
+        const outcome = await requestEmailVerification({ db, queue, logger: req.log }, userId);
+        const detail = outcome === 'queued' ? 'A new verification link is on its way to your email address.' : 'Your email address is already verified.';
+        return { status: 202, body: { detail } };
       },
     }),
     defineRoute({

@@ -46,13 +46,13 @@ export function authRoutes({ db, config, redis, queue, logger }: AppDeps) {
       isAuthenticated: false,
       body: RegisterSchema,
       responses: {
-        201: { description: 'Account created; a session for it', schema: SessionJsonSchema },
+        201: { description: 'Account created; a session for it; a verification mail is on its way', schema: SessionJsonSchema },
         409: { description: 'An account with this email exists' },
         429: { description: 'Too many registrations from this address' },
       },
-      async handle({ body, ip }) {
+      async handle({ body, ip, req }) {
         await limit(authRateLimits.register(ip));
-        return { status: 201, body: sessionToJson(await registerUser(deps, body)) };
+        return { status: 201, body: sessionToJson(await registerUser({ ...deps, queue, logger: req.log }, body)) };
       },
     }),
     defineRoute({

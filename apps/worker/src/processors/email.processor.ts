@@ -3,10 +3,14 @@ import {
   JOBS,
   MailDeliveryError,
   markResetFailed,
+  markVerificationFailed,
   maskEmail,
   recordResetError,
+  recordVerificationError,
+  sendEmailVerification,
   sendPasswordResetEmail,
   writeMailHealth,
+  type Queryable,
   type SendOutcome,
   type SendPasswordResetEmailDeps,
   type MetricsRecorder,
@@ -44,6 +48,32 @@ async function reportTransport(deps: EmailProcessorDeps, error: unknown): Promis
   if (health) await writeMailHealth(deps.redis, deps.config.redisKeyPrefix, { transport: deps.mailer.kind, ...health }).catch(() => undefined);
 }
 
+/** Each kind of mail job: how to read its row id, send it, and record a failure on its row. */
+interface MailJobKind {
+  what: string;
+  rowId(data: unknown): string | undefined;
+  send(deps: EmailProcessorDeps, id: string): Promise<SendOutcome>;
+  markFailed(db: Queryable, id: string, reason: string): Promise<void>;
+  recordError(db: Queryable, id: string, reason: string): Promise<void>;
+}
+
+const MAIL_JOBS: Record<string, MailJobKind> = {
+  [JOBS.passwordResetEmail.name]: {
+    what: 'password reset email',
+    rowId: (data) => JOBS.passwordResetEmail.payload.safeParse(data).data?.requestId,
+    send: sendPasswordResetEmail,
+    markFailed: markResetFailed,
+    recordError: recordResetError,
+  },
+  [JOBS.emailVerification.name]: {
+    what: 'verification email',
+    rowId: (data) => JOBS.emailVerification.payload.safeParse(data).data?.verificationId,
+    send: sendEmailVerification,
+    markFailed: markVerificationFailed,
+    recordError: recordVerificationError,
+  },
+};
+
 /**
  * Thin: parse the job, call core, classify the failure. Bad payloads and permanent refusals (an
  * SMTP 5xx, an HTTP 400/401/403/404/422) fail at once (UnrecoverableError); network errors,
@@ -51,16 +81,16 @@ async function reportTransport(deps: EmailProcessorDeps, error: unknown): Promis
  */
 export async function processEmailJob(deps: EmailProcessorDeps, job: Job): Promise<SendOutcome> {
   const logger = deps.logger.child({ queue: 'email', jobId: job.id, attempt: job.attemptsMade + 1 });
-  if (job.name !== JOBS.passwordResetEmail.name) throw new UnrecoverableError(`unknown email job "${job.name}"`);
-  const payload = JOBS.passwordResetEmail.payload.safeParse(job.data);
-  if (!payload.success) throw new UnrecoverableError('invalid password-reset-email payload');
-  const { requestId } = payload.data;
+  const kind = Object.hasOwn(MAIL_JOBS, job.name) ? MAIL_JOBS[job.name] : undefined;
+  if (!kind) throw new UnrecoverableError(`unknown email job "${job.name}"`);
+  const rowId = kind.rowId(job.data);
+  if (!rowId) throw new UnrecoverableError(`invalid ${job.name} payload`);
   try {
-    const outcome = await sendPasswordResetEmail({ ...deps, logger }, requestId);
+    const outcome = await kind.send({ ...deps, logger }, rowId);
     if (outcome === 'sent') {
       await writeMailHealth(deps.redis, deps.config.redisKeyPrefix, { transport: deps.mailer.kind, state: 'configured' }).catch(() => undefined);
       deps.metrics?.email('sent');
-    } else logger.info({ requestId, outcome }, 'nothing to send');
+    } else logger.info({ rowId, outcome }, 'nothing to send');
     return outcome;
   } catch (error) {
     const reason = describeMailError(error);
@@ -68,12 +98,12 @@ export async function processEmailJob(deps: EmailProcessorDeps, job: Job): Promi
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await reportTransport(deps, error);
     if (isPermanent || isLastAttempt) {
-      await markResetFailed(deps.db, requestId, reason);
+      await kind.markFailed(deps.db, rowId, reason);
       deps.metrics?.email('failed');
-      logger.error({ requestId, reason }, 'password reset email failed for good');
+      logger.error({ rowId, reason }, `${kind.what} failed for good`);
     } else {
-      await recordResetError(deps.db, requestId, reason);
-      logger.warn({ requestId, reason }, 'password reset email failed; will retry');
+      await kind.recordError(deps.db, rowId, reason);
+      logger.warn({ rowId, reason }, `${kind.what} failed; will retry`);
     }
     if (isPermanent) throw new UnrecoverableError(reason);
     throw new MailRetryError(reason, error instanceof MailDeliveryError ? error.retryAfterMs : undefined);

@@ -42,6 +42,7 @@ export const UserJsonSchema = z
     id: z.uuid(),
     email: z.string(),
     name: z.string(),
+    email_verified: z.boolean().meta({ description: 'Whether the address was confirmed with the link of the verification mail' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })

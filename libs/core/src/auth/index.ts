@@ -23,3 +23,5 @@ export * from './purge-user-keys.js';
 export * from './delete-account.js';
 export * from './turn-of-deleted-account.js';
 export * from './export-account.js';
+export * from './request-email-verification.js';
+export * from './verify-email.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config.js';
 import type { Queryable } from '../platform/db/index.js';
-import type { User } from '../users/index.js';
+import { toPublicUser, type User } from '../users/index.js';
 import { signAccessToken } from './access-token.js';
 import { insertRefreshToken } from './refresh-token.repository.js';
 
@@ -20,6 +20,7 @@ export interface UserJson {
   id: string;
   email: string;
   name: string;
+  email_verified: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -29,6 +30,7 @@ export function userToJson(user: User): UserJson {
     id: user.id,
     email: user.email,
     name: user.name,
+    email_verified: user.isEmailVerified,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };
@@ -52,6 +54,5 @@ export async function startSession(
 ): Promise<Session> {
   const refreshToken = await insertRefreshToken(db, { userId: user.id, familyId, ttlDays: config.refreshTokenTtlDays });
   const { token, expiresIn } = signAccessToken(config, { userId: user.id, tokenVersion: user.tokenVersion });
-  const { id, email, name, createdAt, updatedAt } = user;
-  return { user: { id, email, name, createdAt, updatedAt }, accessToken: token, expiresIn, refreshToken };
+  return { user: toPublicUser(user), accessToken: token, expiresIn, refreshToken };
 }

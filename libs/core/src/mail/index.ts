@@ -7,3 +7,6 @@ export * from './templates/password-reset.template.js';
 export * from './transports/smtp.transport.js';
 export * from './transports/sendgrid.transport.js';
 export * from './transports/resend.transport.js';
+export * from './email-verification.repository.js';
+export * from './send-email-verification.js';
+export * from './templates/email-verification.template.js';

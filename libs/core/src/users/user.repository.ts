@@ -5,6 +5,8 @@ export interface User {
   id: string;
   email: string;
   name: string;
+  /** Whether the user proved they own the address (the link of the verification mail). */
+  isEmailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,6 +23,7 @@ interface UserRow {
   name: string;
   password_hash: string;
   token_version: number;
+  email_verified_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -32,16 +35,17 @@ function toUserCredentials(row: UserRow): UserCredentials {
     name: row.name,
     passwordHash: row.password_hash,
     tokenVersion: row.token_version,
+    isEmailVerified: row.email_verified_at !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-export function toPublicUser({ id, email, name, createdAt, updatedAt }: User): User {
-  return { id, email, name, createdAt, updatedAt };
+export function toPublicUser({ id, email, name, isEmailVerified, createdAt, updatedAt }: User): User {
+  return { id, email, name, isEmailVerified, createdAt, updatedAt };
 }
 
-const COLUMNS = 'id, email, name, password_hash, token_version, created_at, updated_at';
+const COLUMNS = 'id, email, name, password_hash, token_version, email_verified_at, created_at, updated_at';
 
 export async function insertUser(
   db: Queryable,

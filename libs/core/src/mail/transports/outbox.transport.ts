@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
 import type { Logger } from '../../platform/logger.js';
 import type { Mailer } from '../mailer.js';
@@ -14,7 +14,9 @@ export function createOutboxTransport(dir: string, from: string, logger: Logger)
       await mkdir(dir, { recursive: true });
       const safeId = message.messageId.replace(/[^A-Za-z0-9.-]/g, '_');
       const path = `${dir}/${new Date().toISOString().replace(/[:.]/g, '-')}_${safeId}.eml`;
-      await writeFile(path, info.message as Buffer);
+      // Written aside and renamed, so whoever watches the folder never reads half a mail.
+      await writeFile(`${path}.partial`, info.message as Buffer);
+      await rename(`${path}.partial`, path);
       if (!isAnnounced) {
         logger.info({ outbox: dir }, 'MAIL_TRANSPORT is outbox: mail goes to the local outbox folder');
         isAnnounced = true;
