@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
   createLogger,
@@ -50,6 +52,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     DATABASE_POOL_MAX: '5',
     REDIS_KEY_PREFIX: testRedisPrefix(),
     LOG_LEVEL: 'info',
+    // Every registration mails a verification link: keep the tests' .eml files out of the developer's var/outbox.
+    OUTBOX_DIR: join(tmpdir(), 'todo-test-outbox'),
     ...env,
   });
   const logs: string[] = [];

@@ -19,6 +19,7 @@ import {
 } from './http/security.js';
 import { webAppRouter } from './http/web-app.js';
 import { mcpRouter } from './mcp/mcp.router.js';
+import { accountRoutes } from './routes/account.routes.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { chatRoutes } from './routes/chat.routes.js';
@@ -50,7 +51,7 @@ const SYSTEM_FONTS = {
 
 /** Every route of the JSON API; the OpenAPI document is generated from this same list. */
 export function apiRoutes(deps: AppDeps): RouteDefinition[] {
-  return [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps), ...eventRoutes(deps)];
+  return [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps), ...eventRoutes(deps), ...accountRoutes(deps)];
 }
 
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */

@@ -1,12 +1,15 @@
-import { Worker, type Job, type Processor } from 'bullmq';
+import { Worker, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import {
   createChatModel,
   createMetricsRecorder,
   createMailer,
   findHeadTurnIds,
   findPendingResetRequestIds,
+  findPendingVerificationIds,
   JOBS,
-  writeSmtpHealth,
+  MAIL_BACKOFF_TYPE,
+  mailRetryDelayMs,
+  writeMailHealth,
   type ChatModel,
   type Config,
   type Logger,
@@ -49,7 +52,10 @@ export async function sweepPendingWork({ db, queue, logger }: Pick<WorkerDeps, '
   for (const turnId of turnIds) await queue.enqueue(JOBS.chatTurn, { turnId });
   const requestIds = await findPendingResetRequestIds(db);
   for (const requestId of requestIds) await queue.enqueue(JOBS.passwordResetEmail, { requestId });
-  if (turnIds.length + requestIds.length > 0) logger.debug({ turns: turnIds.length, emails: requestIds.length }, 'swept pending work');
+  const verificationIds = await findPendingVerificationIds(db);
+  for (const verificationId of verificationIds) await queue.enqueue(JOBS.emailVerification, { verificationId });
+  const emails = requestIds.length + verificationIds.length;
+  if (turnIds.length + emails > 0) logger.debug({ turns: turnIds.length, emails }, 'swept pending work');
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
@@ -58,8 +64,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const model = deps.model ?? createChatModel(config);
   const metrics = createMetricsRecorder(redis, config.redisKeyPrefix);
   /** A BullMQ worker with the hygiene every queue gets: lock and stall settings, listeners, metrics. */
-  const startQueueWorker = (queue: QueueName, concurrency: number, processor: Processor) => {
+  const startQueueWorker = (queue: QueueName, concurrency: number, processor: Processor, settings?: WorkerOptions['settings']) => {
     const worker = new Worker(queue, processor, {
+      settings,
       connection: deps.workerConnection,
       prefix: config.redisKeyPrefix,
       concurrency,
@@ -81,12 +88,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const chatWorker = startQueueWorker('chat', config.chatConcurrency, (job, token) =>
     processChatTurnJob({ db, redis, queue: deps.queue, model, config, logger, metrics }, job, token),
   );
-  const emailWorker = startQueueWorker('email', 4, (job) => processEmailJob({ db, config, mailer, logger, redis, metrics }, job));
+  const emailWorker = startQueueWorker('email', 4, (job) => processEmailJob({ db, config, mailer, logger, redis, metrics }, job), {
+    backoffStrategy: (attemptsMade, type, error, job) => {
+      if (type !== MAIL_BACKOFF_TYPE) throw new Error(`unknown backoff strategy ${type}`);
+      return mailRetryDelayMs(attemptsMade, job?.opts.backoff && typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? config.emailRetryDelayMs) : config.emailRetryDelayMs, error);
+    },
+  });
 
   const maintain = async () => {
     try {
       await sweepPendingWork(deps);
-      if (mailer.kind === 'smtp') await writeSmtpHealth(redis, config.redisKeyPrefix, await mailer.isReachable());
+      if (mailer.kind !== 'outbox') await writeMailHealth(redis, config.redisKeyPrefix, { transport: mailer.kind, ...(await mailer.check()) });
     } catch (error) {
       logger.warn({ err: error }, 'maintenance sweep failed; next one will retry');
     }

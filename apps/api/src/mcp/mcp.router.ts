@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { AppError, authenticateBearerToken, type Config, type Logger, type Queryable, type Redis } from '@todo/core';
+import { AppError, assertEmailVerified, authenticateBearerToken, type Config, type Logger, type Queryable, type Redis } from '@todo/core';
 import { sendProblem } from '../http/problem.js';
 import { createMcpServer } from './mcp-server.js';
 
@@ -50,6 +50,13 @@ export function mcpRouter(deps: McpRouterDeps): Router {
       userId = await authenticateBearerToken(deps, token);
     } catch (error) {
       if (error instanceof AppError && error.code === 'unauthorized') return refuse(req, res, error.message, true);
+      throw error;
+    }
+
+    try {
+      await assertEmailVerified(deps, userId);
+    } catch (error) {
+      if (error instanceof AppError) return sendProblem(res, error);
       throw error;
     }
 

@@ -55,14 +55,14 @@ export function authRoutes({ db, config, redis, queue, logger }: AppDeps) {
       body: RegisterSchema,
       headers: RefreshCookieHeaderSchema,
       responses: {
-        201: { description: 'Account created; a session for it', schema: SessionJsonSchema },
+        201: { description: 'Account created; a session for it; a verification mail is on its way', schema: SessionJsonSchema },
         409: { description: 'An account with this email exists' },
         429: { description: 'Too many registrations from this address' },
       },
       async handle({ body, ip, req, res }) {
         isRefreshCookieMode({ req, config });
         await limit(authRateLimits.register(ip));
-        return sessionResult({ req, res, config }, await registerUser(deps, body), 201);
+        return sessionResult({ req, res, config }, await registerUser({ ...deps, queue, logger: req.log }, body), 201);
       },
     }),
     defineRoute({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   acceptChatTurn,
+  assertEmailVerified,
   AcceptedTurnJsonSchema,
   AppError,
   ChatRequestSchema,
@@ -90,9 +91,11 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
         202: { description: 'Accepted; poll links.self or stream links.events', schema: AcceptedTurnJsonSchema },
         404: { description: 'Unknown conversation_id' },
         409: { description: 'Idempotency-Key reused for a different message' },
+        403: { description: 'email_not_verified: REQUIRE_EMAIL_VERIFICATION is on and the address is not verified yet' },
         429: { description: 'More than CHAT_RATE_LIMIT_PER_MINUTE messages from this user in a minute' },
       },
       async handle({ userId, body, req, res }) {
+        await assertEmailVerified({ db, config }, userId);
         await enforceRateLimits(redis, config.redisKeyPrefix, [
           { name: 'chat:user', subject: userId, limit: config.chatRateLimitPerMinute, windowSeconds: 60 },
         ]);

@@ -1,12 +1,16 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
-  isPermanentMailError,
   JOBS,
+  MailDeliveryError,
   markResetFailed,
+  markVerificationFailed,
   maskEmail,
   recordResetError,
+  recordVerificationError,
+  sendEmailVerification,
   sendPasswordResetEmail,
-  writeSmtpHealth,
+  writeMailHealth,
+  type Queryable,
   type SendOutcome,
   type SendPasswordResetEmailDeps,
   type MetricsRecorder,
@@ -18,46 +22,90 @@ export interface EmailProcessorDeps extends SendPasswordResetEmailDeps {
   metrics?: MetricsRecorder;
 }
 
-/** An SMTP error as a short line with no addresses in it: it is logged and shown in Bull Board. */
+/** A failure as a short line with no addresses in it: it is logged and shown in Bull Board. */
 export function describeMailError(error: unknown): string {
-  const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
-  const text = [e.code, e.responseCode, e.response ?? e.message].filter((part) => part !== undefined).join(' ');
+  if (error instanceof MailDeliveryError) return error.message;
+  const e = error as { code?: string; message?: string };
+  const text = [e.code, e.message].filter((part) => part !== undefined).join(' ');
   return text.replace(/[^\s<>"']+@[^\s<>"']+/g, (address) => maskEmail(address)).slice(0, 300);
 }
 
+/** Thrown for a transient failure; BullMQ's backoff strategy for mail reads `retryAfterMs` from it. */
+class MailRetryError extends Error {
+  override name = 'MailRetryError';
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What one failure says about the transport, for /health: only definite news is written. */
+async function reportTransport(deps: EmailProcessorDeps, error: unknown): Promise<void> {
+  if (!(error instanceof MailDeliveryError)) return;
+  const health = error.isUnreachable ? { state: 'unreachable' as const } : error.reason ? { state: 'failing' as const, reason: error.reason } : null;
+  if (health) await writeMailHealth(deps.redis, deps.config.redisKeyPrefix, { transport: deps.mailer.kind, ...health }).catch(() => undefined);
+}
+
+/** Each kind of mail job: how to read its row id, send it, and record a failure on its row. */
+interface MailJobKind {
+  what: string;
+  rowId(data: unknown): string | undefined;
+  send(deps: EmailProcessorDeps, id: string): Promise<SendOutcome>;
+  markFailed(db: Queryable, id: string, reason: string): Promise<void>;
+  recordError(db: Queryable, id: string, reason: string): Promise<void>;
+}
+
+const MAIL_JOBS: Record<string, MailJobKind> = {
+  [JOBS.passwordResetEmail.name]: {
+    what: 'password reset email',
+    rowId: (data) => JOBS.passwordResetEmail.payload.safeParse(data).data?.requestId,
+    send: sendPasswordResetEmail,
+    markFailed: markResetFailed,
+    recordError: recordResetError,
+  },
+  [JOBS.emailVerification.name]: {
+    what: 'verification email',
+    rowId: (data) => JOBS.emailVerification.payload.safeParse(data).data?.verificationId,
+    send: sendEmailVerification,
+    markFailed: markVerificationFailed,
+    recordError: recordVerificationError,
+  },
+};
+
 /**
- * Thin: parse the job, call core, classify the failure. Bad payloads and 5xx SMTP replies fail
- * at once (UnrecoverableError); connection errors and 4xx replies retry with exponential backoff.
+ * Thin: parse the job, call core, classify the failure. Bad payloads and permanent refusals (an
+ * SMTP 5xx, an HTTP 400/401/403/404/422) fail at once (UnrecoverableError); network errors,
+ * timeouts, SMTP 4xx, HTTP 429 and 5xx retry with backoff, no sooner than the provider's Retry-After.
  */
 export async function processEmailJob(deps: EmailProcessorDeps, job: Job): Promise<SendOutcome> {
   const logger = deps.logger.child({ queue: 'email', jobId: job.id, attempt: job.attemptsMade + 1 });
-  if (job.name !== JOBS.passwordResetEmail.name) throw new UnrecoverableError(`unknown email job "${job.name}"`);
-  const payload = JOBS.passwordResetEmail.payload.safeParse(job.data);
-  if (!payload.success) throw new UnrecoverableError('invalid password-reset-email payload');
-  const { requestId } = payload.data;
-  const isSmtp = deps.mailer.kind === 'smtp';
+  const kind = Object.hasOwn(MAIL_JOBS, job.name) ? MAIL_JOBS[job.name] : undefined;
+  if (!kind) throw new UnrecoverableError(`unknown email job "${job.name}"`);
+  const rowId = kind.rowId(job.data);
+  if (!rowId) throw new UnrecoverableError(`invalid ${job.name} payload`);
   try {
-    const outcome = await sendPasswordResetEmail({ ...deps, logger }, requestId);
-    if (isSmtp && outcome === 'sent') await writeSmtpHealth(deps.redis, deps.config.redisKeyPrefix, true).catch(() => undefined);
-    if (outcome === 'sent') deps.metrics?.email('sent');
-    else logger.info({ requestId, outcome }, 'nothing to send');
+    const outcome = await kind.send({ ...deps, logger }, rowId);
+    if (outcome === 'sent') {
+      await writeMailHealth(deps.redis, deps.config.redisKeyPrefix, { transport: deps.mailer.kind, state: 'configured' }).catch(() => undefined);
+      deps.metrics?.email('sent');
+    } else logger.info({ rowId, outcome }, 'nothing to send');
     return outcome;
   } catch (error) {
     const reason = describeMailError(error);
-    const isPermanent = isPermanentMailError(error);
+    const isPermanent = error instanceof MailDeliveryError && error.isPermanent;
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (isSmtp && (error as { responseCode?: number }).responseCode === undefined) {
-      await writeSmtpHealth(deps.redis, deps.config.redisKeyPrefix, false).catch(() => undefined);
-    }
+    await reportTransport(deps, error);
     if (isPermanent || isLastAttempt) {
-      await markResetFailed(deps.db, requestId, reason);
+      await kind.markFailed(deps.db, rowId, reason);
       deps.metrics?.email('failed');
-      logger.error({ requestId, reason }, 'password reset email failed for good');
+      logger.error({ rowId, reason }, `${kind.what} failed for good`);
     } else {
-      await recordResetError(deps.db, requestId, reason);
-      logger.warn({ requestId, reason }, 'password reset email failed; will retry');
+      await kind.recordError(deps.db, rowId, reason);
+      logger.warn({ rowId, reason }, `${kind.what} failed; will retry`);
     }
     if (isPermanent) throw new UnrecoverableError(reason);
-    throw new Error(reason);
+    throw new MailRetryError(reason, error instanceof MailDeliveryError ? error.retryAfterMs : undefined);
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RateLimitRule } from '../platform/rate-limit.js';
 
 /** Accounts are keyed by a hash so that Redis holds no email addresses. */
-function accountKey(email: string): string {
+export function accountKey(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
 }
 

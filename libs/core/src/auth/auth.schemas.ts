@@ -41,6 +41,7 @@ export const UserJsonSchema = z
     email: z.string(),
     name: z.string(),
     time_zone: z.string().meta({ description: 'IANA time zone; "today" and "overdue" are dates in it', example: 'Asia/Karachi' }),
+    email_verified: z.boolean().meta({ description: 'Whether the address was confirmed with the link of the verification mail' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })

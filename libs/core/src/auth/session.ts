@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config.js';
 import type { Queryable } from '../platform/db/index.js';
-import type { User } from '../users/index.js';
+import { toPublicUser, type User } from '../users/index.js';
 import { signAccessToken } from './access-token.js';
 import { insertRefreshToken } from './refresh-token.repository.js';
 
@@ -21,6 +21,7 @@ export interface UserJson {
   email: string;
   name: string;
   time_zone: string;
+  email_verified: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -31,6 +32,7 @@ export function userToJson(user: User): UserJson {
     email: user.email,
     name: user.name,
     time_zone: user.timeZone,
+    email_verified: user.isEmailVerified,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };
@@ -59,6 +61,5 @@ export async function startSession(
 /** A session around a refresh token that is already stored: signs a fresh access token. */
 export function sessionWithRefreshToken(config: Config, user: User & { tokenVersion: number }, refreshToken: string): Session {
   const { token, expiresIn } = signAccessToken(config, { userId: user.id, tokenVersion: user.tokenVersion });
-  const { id, email, name, timeZone, createdAt, updatedAt } = user;
-  return { user: { id, email, name, timeZone, createdAt, updatedAt }, accessToken: token, expiresIn, refreshToken };
+  return { user: toPublicUser(user), accessToken: token, expiresIn, refreshToken };
 }

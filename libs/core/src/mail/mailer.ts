@@ -1,9 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import nodemailer from 'nodemailer';
-import type { Config } from '../platform/config.js';
+import type { Config, MailTransportName } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
+import type { MailHealth } from './mail-health.js';
+import { createOutboxTransport } from './transports/outbox.transport.js';
+import { createResendTransport } from './transports/resend.transport.js';
+import { createSendGridTransport } from './transports/sendgrid.transport.js';
+import { createSmtpTransport } from './transports/smtp.transport.js';
 
+/** One composed mail: every transport sends exactly these parts, from the configured sender. */
 export interface MailMessage {
   to: string;
   subject: string;
@@ -13,80 +17,38 @@ export interface MailMessage {
   messageId: string;
 }
 
+export interface SentMail {
+  /** Where it went, for the log line (no address). */
+  destination: string;
+  /** The provider's id for the accepted message (SendGrid X-Message-Id, Resend id, SMTP queue reply). */
+  providerMessageId?: string;
+}
+
+export type MailerState = Pick<MailHealth, 'state' | 'reason'>;
+
 export interface Mailer {
-  readonly kind: 'smtp' | 'outbox';
-  send(message: MailMessage): Promise<{ destination: string }>;
+  readonly kind: MailTransportName;
+  /** Sends one mail; failures are thrown as an already classified `MailDeliveryError`. */
+  send(message: MailMessage): Promise<SentMail>;
   /**
-   * Whether the SMTP server can be reached (connect, EHLO, STARTTLS, AUTH). A server that answers
-   * with an error reply (a 535 for bad credentials) is reachable: its jobs fail visibly instead.
+   * Probes the transport for /health without sending: SMTP connects, says EHLO, upgrades with
+   * STARTTLS and authenticates; the HTTPS providers make one authenticated read.
    */
-  isReachable(): Promise<boolean>;
+  check(): Promise<MailerState>;
   close(): void;
 }
 
-/**
- * SMTP through a pooled nodemailer transport: STARTTLS required on 587 (and any port but 465)
- * when SMTP_USE_TLS, implicit TLS on 465. Without SMTP_HOST (development), .eml files in OUTBOX_DIR.
- */
+/** The transport MAIL_TRANSPORT names (config already checked that its settings are present). */
 export function createMailer(config: Config, logger: Logger): Mailer {
-  if (!config.smtp) return createOutboxMailer(resolve(config.outboxDir), config.mailFrom, logger);
-  const { host, port, username, password, fromEmail, useTls } = config.smtp;
-  const isImplicitTls = useTls && port === 465;
-  const transport = nodemailer.createTransport({
-    pool: true,
-    maxConnections: 3,
-    host,
-    port,
-    secure: isImplicitTls,
-    requireTLS: useTls && !isImplicitTls,
-    ignoreTLS: !useTls,
-    auth: username ? { user: username, pass: password } : undefined,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  });
-  return {
-    kind: 'smtp',
-    async send(message) {
-      const info = await transport.sendMail({ from: fromEmail, ...message });
-      return { destination: `smtp ${host}:${port} (${String(info.response).slice(0, 80)})` };
-    },
-    async isReachable() {
-      try {
-        await transport.verify();
-        return true;
-      } catch (error) {
-        return typeof (error as { responseCode?: unknown }).responseCode === 'number';
-      }
-    },
-    close: () => transport.close(),
-  };
-}
-
-function createOutboxMailer(dir: string, from: string, logger: Logger): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  let isAnnounced = false;
-  return {
-    kind: 'outbox',
-    async send(message) {
-      const info = await transport.sendMail({ from, ...message });
-      await mkdir(dir, { recursive: true });
-      const safeId = message.messageId.replace(/[^A-Za-z0-9.-]/g, '_');
-      const path = `${dir}/${new Date().toISOString().replace(/[:.]/g, '-')}_${safeId}.eml`;
-      await writeFile(path, info.message as Buffer);
-      if (!isAnnounced) {
-        logger.info({ outbox: dir }, 'SMTP_HOST is not set: mail goes to the local outbox folder');
-        isAnnounced = true;
-      }
-      return { destination: path };
-    },
-    isReachable: async () => true,
-    close: () => undefined,
-  };
-}
-
-/** SMTP replies in the 5xx range are permanent (retrying will not help); connection problems and 4xx are transient. */
-export function isPermanentMailError(error: unknown): boolean {
-  const code = (error as { responseCode?: unknown }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  const from = config.mailFrom;
+  switch (config.mail.transport) {
+    case 'smtp':
+      return createSmtpTransport(config.smtp!, from);
+    case 'sendgrid':
+      return createSendGridTransport(config.mail.sendgrid!, from);
+    case 'resend':
+      return createResendTransport(config.mail.resend!, from);
+    case 'outbox':
+      return createOutboxTransport(resolve(config.outboxDir), from, logger);
+  }
 }

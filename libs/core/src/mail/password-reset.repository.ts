@@ -47,8 +47,11 @@ export async function armResetToken(db: Queryable, id: string, tokenHash: Buffer
   );
 }
 
-export async function markResetSent(db: Queryable, id: string): Promise<void> {
-  await db.query(`UPDATE password_reset_requests SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`, [id]);
+export async function markResetSent(db: Queryable, id: string, providerMessageId?: string): Promise<void> {
+  await db.query(
+    `UPDATE password_reset_requests SET status = 'sent', sent_at = now(), last_error = NULL, provider_message_id = $2 WHERE id = $1`,
+    [id, providerMessageId?.slice(0, 200) ?? null],
+  );
 }
 
 export async function markResetFailed(db: Queryable, id: string, error: string): Promise<void> {

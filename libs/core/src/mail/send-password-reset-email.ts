@@ -43,8 +43,8 @@ export async function sendPasswordResetEmail(deps: SendPasswordResetEmailDeps, r
   });
   const domain = config.mailFrom.split('@')[1] ?? 'localhost';
   await armResetToken(db, request.id, hashOpaqueToken(token), config.resetTokenTtlMinutes);
-  const { destination } = await mailer.send({ to: request.email, ...mail, messageId: `<password-reset.${request.id}@${domain}>` });
-  await markResetSent(db, request.id);
+  const { destination, providerMessageId } = await mailer.send({ to: request.email, ...mail, messageId: `<password-reset.${request.id}@${domain}>` });
+  await markResetSent(db, request.id, providerMessageId);
   logger.info({ requestId, attempt: request.attempts, destination }, 'password reset email sent');
   return 'sent';
 }

@@ -240,3 +240,43 @@ describe('REFRESH_REUSE_GRACE_SECONDS', () => {
     }
   });
 });
+
+describe('mail transport', () => {
+  it('defaults to smtp with SMTP_HOST and to outbox without it, outside production', () => {
+    expect(loadConfig({}).mail.transport).toBe('outbox');
+    expect(loadConfig({ SMTP_HOST: 'smtp.example.com' }).mail.transport).toBe('smtp');
+    expect(loadConfig({ SMTP_HOST: 'smtp.example.com', MAIL_TRANSPORT: 'outbox' }).mail.transport).toBe('outbox');
+  });
+
+  it('reads the HTTPS providers with their public base URLs by default, or the override without a trailing slash', () => {
+    const sendgrid = loadConfig({ MAIL_TRANSPORT: 'sendgrid', SENDGRID_API_KEY: 'SG.x' });
+    expect(sendgrid.mail).toEqual({ transport: 'sendgrid', sendgrid: { apiKey: 'SG.x', baseUrl: 'https://api.sendgrid.com' }, resend: undefined });
+    const resend = loadConfig({ MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_x', RESEND_API_URL: 'http://proxy.internal:8080/resend/' });
+    expect(resend.mail.resend).toEqual({ apiKey: 're_x', baseUrl: 'http://proxy.internal:8080/resend' });
+  });
+
+  it('production refuses outbox, explicit or by default, and an HTTPS provider works without SMTP_HOST', () => {
+    expect(reportedVariables(configError({ ...PRODUCTION, MAIL_TRANSPORT: 'outbox' }))).toEqual(['MAIL_TRANSPORT']);
+    expect(configError({ ...PRODUCTION, SMTP_HOST: undefined }).message).toMatch(/SMTP_HOST: is required in production \(or set MAIL_TRANSPORT=sendgrid or resend\)/);
+    const config = loadConfig({ ...PRODUCTION, SMTP_HOST: undefined, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_live' });
+    expect(config.mail.transport).toBe('resend');
+    expect(config.mailFrom).toBe('no-reply@example.com');
+  });
+
+  it('names the missing key of the chosen transport, and rejects unknown transports and bad URLs, never echoing a key', () => {
+    expect(reportedVariables(configError({ MAIL_TRANSPORT: 'sendgrid' }))).toEqual(['SENDGRID_API_KEY']);
+    expect(reportedVariables(configError({ MAIL_TRANSPORT: 'resend' }))).toEqual(['RESEND_API_KEY']);
+    expect(reportedVariables(configError({ MAIL_TRANSPORT: 'smtp' }))).toEqual(['SMTP_HOST']);
+    expect(reportedVariables(configError({ MAIL_TRANSPORT: 'mailgun' }))).toEqual(['MAIL_TRANSPORT']);
+    const error = configError({ MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_secret_value', RESEND_API_URL: 'ftp://nope', SENDGRID_API_URL: 'not a url' });
+    expect(reportedVariables(error).sort()).toEqual(['RESEND_API_URL', 'SENDGRID_API_URL']);
+    expect(error.message).not.toContain('re_secret_value');
+  });
+
+  it('REQUIRE_EMAIL_VERIFICATION is false unless set to a true value', () => {
+    expect(loadConfig({}).requireEmailVerification).toBe(false);
+    expect(loadConfig({ REQUIRE_EMAIL_VERIFICATION: 'false' }).requireEmailVerification).toBe(false);
+    expect(loadConfig({ REQUIRE_EMAIL_VERIFICATION: 'true' }).requireEmailVerification).toBe(true);
+    expect(reportedVariables(configError({ REQUIRE_EMAIL_VERIFICATION: 'maybe' }))).toEqual(['REQUIRE_EMAIL_VERIFICATION']);
+  });
+});

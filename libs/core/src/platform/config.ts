@@ -63,12 +63,26 @@ const EnvSchema = z
     SMTP_PORT: integer(1, 65535).default(587),
     SMTP_USERNAME: z.string().optional(),
     SMTP_PASSWORD: z.string().optional(),
-    // Sender address of outgoing mail.
+    // Sender address of outgoing mail, whatever the transport.
     SMTP_FROM_EMAIL: z.email().optional(),
     // Use TLS: STARTTLS on 587, implicit TLS on 465.
     SMTP_USE_TLS: booleanFlag.default(true),
     // Folder of .eml files used instead of SMTP outside production when SMTP_HOST is unset.
     OUTBOX_DIR: z.string().min(1).default('var/outbox'),
+    // smtp | sendgrid | resend | outbox; default smtp when SMTP_HOST is set, else outbox (refused in production).
+    MAIL_TRANSPORT: z.enum(['smtp', 'sendgrid', 'resend', 'outbox']).optional(),
+    // SendGrid API key (MAIL_TRANSPORT=sendgrid): a key with the "Mail Send" permission.
+    SENDGRID_API_KEY: z.string().optional(),
+    // Base URL of the SendGrid API, for a proxy or a test server.
+    SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.sendgrid.com'),
+    // Resend API key (MAIL_TRANSPORT=resend); a sending-only key is enough.
+    RESEND_API_KEY: z.string().optional(),
+    // Base URL of the Resend API, for a proxy or a test server.
+    RESEND_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.resend.com'),
+    // Email-verification link lifetime in hours.
+    EMAIL_VERIFICATION_TTL_HOURS: integer(1, 720).default(48),
+    // When true, chat and /mcp answer 403 email_not_verified until the user's address is verified.
+    REQUIRE_EMAIL_VERIFICATION: booleanFlag.default(false),
     // pino level.
     LOG_LEVEL: z
       .string()
@@ -114,8 +128,10 @@ const EnvSchema = z
     if (!env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production' });
     }
-    if (!env.SMTP_HOST) {
-      ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'is required in production' });
+    if (env.MAIL_TRANSPORT === 'outbox') {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_TRANSPORT'], message: 'outbox is not allowed in production: use smtp, sendgrid or resend' });
+    } else if (!env.MAIL_TRANSPORT && !env.SMTP_HOST) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'is required in production (or set MAIL_TRANSPORT=sendgrid or resend)' });
     }
     if (!env.SMTP_FROM_EMAIL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_FROM_EMAIL'], message: 'is required in production' });
@@ -124,6 +140,15 @@ const EnvSchema = z
   .superRefine((env, ctx) => {
     if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'is required when LLM_PROVIDER=openai' });
+    }
+    if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_HOST) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'is required when MAIL_TRANSPORT=smtp' });
+    }
+    if (env.MAIL_TRANSPORT === 'sendgrid' && !env.SENDGRID_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SENDGRID_API_KEY'], message: 'is required when MAIL_TRANSPORT=sendgrid' });
+    }
+    if (env.MAIL_TRANSPORT === 'resend' && !env.RESEND_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['RESEND_API_KEY'], message: 'is required when MAIL_TRANSPORT=resend' });
     }
     if (env.SMTP_USERNAME && !env.SMTP_PASSWORD) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'is required when SMTP_USERNAME is set' });
@@ -152,6 +177,10 @@ export interface Config {
   smtp?: { host: string; port: number; username?: string; password?: string; fromEmail: string; useTls: boolean };
   outboxDir: string;
   mailFrom: string;
+  /** Which transport the worker sends mail with, and the HTTPS providers' settings. */
+  mail: MailConfig;
+  emailVerificationTtlHours: number;
+  requireEmailVerification: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   admin: { username: string; password?: string };
   trustProxy: number;
@@ -165,6 +194,14 @@ export interface Config {
   chatConcurrency: number;
   chatRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
+}
+
+export type MailTransportName = 'smtp' | 'sendgrid' | 'resend' | 'outbox';
+
+export interface MailConfig {
+  transport: MailTransportName;
+  sendgrid?: { apiKey: string; baseUrl: string };
+  resend?: { apiKey: string; baseUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -232,6 +269,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtp,
     outboxDir: e.OUTBOX_DIR,
     mailFrom: smtp?.fromEmail ?? e.SMTP_FROM_EMAIL ?? 'no-reply@localhost',
+    mail: {
+      transport: e.MAIL_TRANSPORT ?? (smtp ? 'smtp' : 'outbox'),
+      sendgrid: e.SENDGRID_API_KEY ? { apiKey: e.SENDGRID_API_KEY, baseUrl: e.SENDGRID_API_URL.replace(/\/+$/, '') } : undefined,
+      resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseUrl: e.RESEND_API_URL.replace(/\/+$/, '') } : undefined,
+    },
+    emailVerificationTtlHours: e.EMAIL_VERIFICATION_TTL_HOURS,
+    requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
     logLevel: e.LOG_LEVEL,
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     trustProxy: e.TRUST_PROXY,

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unauthorized'
   | 'forbidden'
+  | 'email_not_verified'
   | 'not_found'
   | 'conflict'
   | 'rate_limited'

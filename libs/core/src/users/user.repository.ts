@@ -7,6 +7,8 @@ export interface User {
   name: string;
   /** IANA time zone; the user's "today" is computed in it. */
   timeZone: string;
+  /** Whether the user proved they own the address (the link of the verification mail). */
+  isEmailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,6 +26,7 @@ interface UserRow {
   time_zone: string;
   password_hash: string;
   token_version: number;
+  email_verified_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -36,16 +39,17 @@ function toUserCredentials(row: UserRow): UserCredentials {
     timeZone: row.time_zone,
     passwordHash: row.password_hash,
     tokenVersion: row.token_version,
+    isEmailVerified: row.email_verified_at !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-export function toPublicUser({ id, email, name, timeZone, createdAt, updatedAt }: User): User {
-  return { id, email, name, timeZone, createdAt, updatedAt };
+export function toPublicUser({ id, email, name, timeZone, isEmailVerified, createdAt, updatedAt }: User): User {
+  return { id, email, name, timeZone, isEmailVerified, createdAt, updatedAt };
 }
 
-const COLUMNS = 'id, email, name, time_zone, password_hash, token_version, created_at, updated_at';
+const COLUMNS = 'id, email, name, time_zone, password_hash, token_version, email_verified_at, created_at, updated_at';
 
 export async function insertUser(
   db: Queryable,

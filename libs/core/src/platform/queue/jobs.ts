@@ -38,10 +38,24 @@ export const JOBS = {
     jobId: (p: { requestId: string }) => `password-reset-${p.requestId}`,
     options: {
       attempts: 10,
-      // The delay is set from EMAIL_RETRY_DELAY_MS when enqueued; 5 s, 10 s, 20 s, ... about 85 min in all.
-      backoff: { type: 'exponential', delay: 5_000 },
+      // The delay is set from EMAIL_RETRY_DELAY_MS when enqueued; 5 s, 10 s, 20 s, ... about 85 min in all,
+      // or later when the provider's Retry-After says so (the email worker's custom backoff strategy).
+      backoff: { type: 'mail-retry-after', delay: 5_000 },
       removeOnComplete: { age: 24 * 3600, count: 5_000 },
       removeOnFail: { age: 14 * 24 * 3600 },
     },
   } satisfies JobDefinition<{ requestId: string }>,
+  emailVerification: {
+    queue: 'email',
+    name: 'email-verification',
+    payload: z.strictObject({ verificationId: z.uuid() }),
+    jobId: (p: { verificationId: string }) => `email-verification-${p.verificationId}`,
+    options: {
+      attempts: 10,
+      // Like the reset mail: EMAIL_RETRY_DELAY_MS doubling, never sooner than the provider's Retry-After.
+      backoff: { type: 'mail-retry-after', delay: 5_000 },
+      removeOnComplete: { age: 24 * 3600, count: 5_000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  } satisfies JobDefinition<{ verificationId: string }>,
 };
