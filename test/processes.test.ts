@@ -115,6 +115,18 @@ describe('migrations', () => {
     }
   });
 
+  it('refuses two migrations with the same number', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    try {
+      await writeFile(join(dir, '0001_first.sql'), 'SELECT 1;');
+      await writeFile(join(dir, '0003_one.sql'), 'SELECT 1;');
+      await writeFile(join(dir, '0003_other.sql'), 'SELECT 1;');
+      await expect(migrate(pools[0]!, silent, dir)).rejects.toThrow(/two migrations are numbered 3/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a failing migration leaves no trace and reports which one failed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
     const fresh = await createTestDatabase({ isEmpty: true });
