@@ -17,6 +17,16 @@ export interface PrepareDatabaseOptions {
 }
 
 const isOutage = (error: unknown) => isDependencyOutage(error) || (error instanceof Error && isDependencyOutage(error.cause));
+const isMissingDatabase = (error: unknown) => (error as { code?: unknown }).code === '3D000';
+
+async function migrateOnce(connectionString: string, logger: Logger, applicationName: string): Promise<number[]> {
+  const pool = createPool({ connectionString, max: 1, logger, applicationName });
+  try {
+    return await migrate(pool, logger);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
 
 /**
  * Makes the database usable: creates it where `mayCreateDatabase` allows, then applies pending
@@ -28,16 +38,16 @@ export async function prepareDatabase({ config, logger, applicationName }: Prepa
   let lastLoggedAt = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      if (mayCreateDatabase(config)) await ensureDatabaseExists(config.databaseUrl, logger);
-      const pool = createPool({ connectionString: config.databaseUrl, max: 1, logger, applicationName });
-      try {
-        const applied = await migrate(pool, logger);
-        if (attempt > 1) logger.info({ attempt }, 'database reachable again; migrations done');
-        return applied;
-      } finally {
-        await pool.end().catch(() => undefined);
-      }
+      const applied = await migrateOnce(config.databaseUrl, logger, applicationName);
+      if (attempt > 1) logger.info({ attempt }, 'database reachable again; migrations done');
+      return applied;
     } catch (error) {
+      if (isMissingDatabase(error) && mayCreateDatabase(config)) {
+        await ensureDatabaseExists(config.databaseUrl, logger).catch((createError: unknown) => {
+          if (!isOutage(createError)) throw createError;
+        });
+        continue;
+      }
       if (!isOutage(error)) throw error;
       if (Date.now() - lastLoggedAt >= LOG_EVERY_MS) {
         lastLoggedAt = Date.now();
