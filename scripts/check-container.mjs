@@ -18,7 +18,8 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const work = mkdtempSync(join(tmpdir(), 'container-check-'));
 const log = (message) => process.stdout.write(`[check-container] ${message}\n`);
 const cleanups = [];
-const deadline = setTimeout(() => fail(new Error('took longer than 10 minutes')), 600_000);
+// 15 minutes: the build stage also builds the web app with Vite.
+const deadline = setTimeout(() => fail(new Error('took longer than 15 minutes')), 900_000);
 
 async function fail(error) {
   log(`FAILED: ${error.message}`);

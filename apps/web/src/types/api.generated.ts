@@ -143,7 +143,7 @@ export interface paths {
         };
         /**
          * The user's task changes as Server-Sent Events
-         * @description Events task.created, task.updated and task.deleted, each with data {"task": Task} (for task.deleted, the task as it was), in the order the changes committed, from REST, the chat agent and MCP alike. Each has an id; reconnect with Last-Event-ID to get every later event (the last 1000, for 24 h after the latest change). Without it the stream starts at the newest event, whose id it sends at once. Heartbeat comments every 15 s. The stream does not end by itself.
+         * @description Events task.created, task.updated and task.deleted, each with data {"task": Task} (for task.deleted, the task as it was), in the order the changes committed, from REST, the chat agent and MCP alike. Each has an id; reconnect with Last-Event-ID to get every later event (the last 1000, for 24 h after the latest change). Without it the stream starts at the newest event, whose id it sends at once. Heartbeat comments every 15 s. The stream ends when the access token expires or is revoked; reconnect with a new one.
          */
         get: operations["streamUserEvents"];
         put?: never;
