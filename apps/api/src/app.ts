@@ -12,10 +12,12 @@ import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
 import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
 import { mcpRouter } from './mcp/mcp.router.js';
+import { oauthRouter } from './mcp/oauth.router.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { oauthRoutes } from './routes/oauth.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 
 export interface AppDeps {
@@ -44,10 +46,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(metrics.middleware);
   app.use(requestLogger(deps.logger));
   app.use(securityHeaders(config));
+  // The OAuth authorization server for /mcp answers any origin (browser-based MCP clients), so it comes before CORS.
+  app.use(oauthRouter(deps));
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
-  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps)];
+  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps), ...oauthRoutes(deps)];
   const router = express.Router();
   mountRoutes(router, deps, routes);
   app.use(router);
