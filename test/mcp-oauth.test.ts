@@ -315,7 +315,8 @@ describe('refusals', () => {
       for (const [k, v] of Object.entries({ client_id: clientId, response_type: 'code', state: 's1', ...params })) url.searchParams.set(k, v);
       return fetch(url, { redirect: 'manual' });
     };
-    for (const params of [{}, { code_challenge: challenge, code_challenge_method: 'plain' }, { code_challenge: challenge }]) {
+    const malformed: Record<string, string>[] = [{}, { code_challenge: challenge, code_challenge_method: 'plain' }, { code_challenge: challenge }];
+    for (const params of malformed) {
       const res = await authorize(params);
       expect(res.status).toBe(302);
       const back = new URL(res.headers.get('location')!);
@@ -333,7 +334,7 @@ describe('refusals', () => {
     const unregistered = await authorize({ code_challenge: challenge, code_challenge_method: 'S256', redirect_uri: 'https://attacker.example/cb' });
     expect(unregistered.status).toBe(400);
     expect(unregistered.headers.get('location')).toBeNull();
-    expect((await unregistered.json()).error).toBe('invalid_request');
+    expect(((await unregistered.json()) as { error: string }).error).toBe('invalid_request');
     const unknownClient = await fetch(`${publicUrl}/authorize?client_id=nope&response_type=code`, { redirect: 'manual' });
     expect(unknownClient.status).toBe(400);
   });
@@ -447,11 +448,27 @@ describe('refusals', () => {
     const { access_token: accessToken } = provider.savedTokens!;
     await app.http.delete(`/api/${user.id}/connected-apps/${provider.info!.client_id}`, { token: user.accessToken });
     expect((await mcpPost(accessToken)).status).toBe(401);
-    provider.authorizationUrl = undefined;
+    provider.authorizationUrl = undefined as URL | undefined;
     const client = new Client({ name: 't', version: '1' });
     // The 401 makes the SDK refresh; the refresh token is dead too (invalid_grant), so it starts a new authorization.
     await expect(client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }))).rejects.toBeInstanceOf(UnauthorizedError);
     expect(provider.savedTokens).toBeUndefined();
-    expect(provider.authorizationUrl?.href).toContain(`${publicUrl}/authorize?`);
+    expect((provider.authorizationUrl as URL | undefined)?.href).toContain(`${publicUrl}/authorize?`);
+  });
+});
+
+describe('the consent page', () => {
+  it('may not be framed, whatever FRAME_ANCESTORS allows the rest of the app', async () => {
+    const framed = await startTestApp({ FRAME_ANCESTORS: 'https://huggingface.co' });
+    try {
+      const page = await framed.http.get('/oauth/authorize?request=abc');
+      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(page.headers.get('content-security-policy')).not.toContain('huggingface.co');
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+      const other = await framed.http.get('/health');
+      expect(other.headers.get('content-security-policy')).toContain('frame-ancestors https://huggingface.co');
+    } finally {
+      await framed.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { mountRoutes, type RouteDefinition } from './http/route.js';
 import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
 import { mcpRouter } from './mcp/mcp.router.js';
 import { oauthRouter } from './mcp/oauth.router.js';
+import { denyFramingOfConsentPage } from './mcp/consent-page-framing.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { chatRoutes } from './routes/chat.routes.js';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders(config));
   // The OAuth authorization server for /mcp answers any origin (browser-based MCP clients), so it comes before CORS.
   app.use(oauthRouter(deps));
+  app.use(denyFramingOfConsentPage());
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 

@@ -122,9 +122,10 @@ const EnvSchema = z
     }
   }, ALWAYS)
   .superRefine((env, ctx) => {
-    if (env.PUBLIC_URL) {
+    // Runs even when PUBLIC_URL failed its own check (ALWAYS), so only a parseable value is looked at.
+    if (env.PUBLIC_URL && URL.canParse(env.PUBLIC_URL)) {
       const url = new URL(env.PUBLIC_URL);
-      if (url.pathname !== '/' || url.search || url.hash || env.PUBLIC_URL.includes('?') || env.PUBLIC_URL.includes('#')) {
+      if (url.pathname !== '/' || env.PUBLIC_URL.includes('?') || env.PUBLIC_URL.includes('#')) {
         ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be an origin only (scheme://host[:port]), without path, query or fragment' });
       } else if (url.protocol === 'http:' && !['localhost', '127.0.0.1'].includes(url.hostname)) {
         ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must use https (http only for localhost), as an OAuth issuer must' });
