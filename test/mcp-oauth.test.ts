@@ -289,12 +289,20 @@ describe('discovery', () => {
 });
 
 describe('refusals', () => {
-  it('registration: redirect URIs must be https or loopback http without a fragment; rate limited per IP', async () => {
+  it('registration: redirect URIs must be https or loopback http without a fragment (or Cursor’s own callback); rate limited per IP', async () => {
     for (const uri of ['http://example.com/cb', 'https://example.com/cb#frag', 'javascript:alert(1)', 'ftp://example.com/cb']) {
       const res = await register({ client_name: 'Bad', redirect_uris: [uri] });
       expect(res.status, uri).toBe(400);
       expect(res.body.error, uri).toBe('invalid_client_metadata');
     }
+    // Cursor's real registration: a private-use callback beside https and loopback ones.
+    const cursor = await register({
+      client_name: 'Cursor',
+      redirect_uris: ['cursor://anysphere.cursor-mcp/oauth/callback', 'https://www.cursor.com/agents/mcp/oauth/callback', 'http://localhost:8787/callback'],
+      token_endpoint_auth_method: 'none',
+    });
+    expect(cursor.status).toBe(201);
+    expect(await register({ redirect_uris: ['myapp://callback'], token_endpoint_auth_method: 'none' })).toMatchObject({ status: 400 });
     const basic = await register({ redirect_uris: ['https://ok.example/cb'], token_endpoint_auth_method: 'client_secret_basic' });
     expect(basic.body.error).toBe('invalid_client_metadata');
     expect((await app.db.query('SELECT count(*)::int AS n FROM oauth_clients WHERE client_name = $1', ['Bad'])).rows[0].n).toBe(0);

@@ -9,6 +9,8 @@ describe('isAllowedRedirectUri', () => {
     'http://127.0.0.1:33418/',
     'http://localhost:6274/oauth/callback?x=1',
     'http://[::1]:8080/cb',
+    'cursor://anysphere.cursor-mcp/oauth/callback',
+    'https://www.cursor.com/agents/mcp/oauth/callback',
   ])('accepts %s', (uri) => {
     expect(isAllowedRedirectUri(uri)).toBe(true);
   });
@@ -23,6 +25,9 @@ describe('isAllowedRedirectUri', () => {
     'file:///etc/passwd',
     'ftp://example.com/cb',
     'https://user:pass@example.com/cb',
+    'cursor://anysphere.cursor-mcp/oauth/callback#x',
+    'cursor://anysphere.cursor-mcp/oauth/other',
+    'vscode://some.extension/cb',
     'not a url',
     '',
   ])('refuses %s', (uri) => {
