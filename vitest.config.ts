@@ -7,9 +7,20 @@ export default defineConfig({
     alias: { '@todo/core': fileURLToPath(new URL('./libs/core/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['libs/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['libs/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          // The web app's component tests run in jsdom, in their own project.
+          exclude: ['apps/web/**', '**/node_modules/**'],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      'apps/web/vitest.config.ts',
+    ],
   },
 });

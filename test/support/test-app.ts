@@ -14,6 +14,7 @@ import {
   type QueueClient,
   type Redis,
 } from '@todo/core';
+import type { Express } from 'express';
 import { createApp } from '../../apps/api/src/app.js';
 import { createTestDatabase, testRedisPrefix } from './postgres.js';
 import { HttpClient } from './http-client.js';
@@ -21,6 +22,8 @@ import { HttpClient } from './http-client.js';
 export interface TestApp {
   baseUrl: string;
   http: HttpClient;
+  /** The Express app itself, to read its routes. */
+  express: Express;
   config: Config;
   db: Pool;
   redis: Redis;
@@ -68,6 +71,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   return {
     baseUrl,
     http: new HttpClient(baseUrl),
+    express: app,
     config,
     db,
     redis,

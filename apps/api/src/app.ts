@@ -11,6 +11,7 @@ import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
 import { adminContentSecurityPolicy, corsPolicy, docsContentSecurityPolicy, securityHeaders } from './http/security.js';
+import { webAppRouter } from './http/web-app.js';
 import { mcpRouter } from './mcp/mcp.router.js';
 import { oauthRouter } from './mcp/oauth.router.js';
 import { denyFramingOfConsentPage } from './mcp/consent-page-framing.js';
@@ -35,6 +36,11 @@ export interface AppDeps {
   sseHeartbeatMs: number;
 }
 
+/** Every route of the JSON API; the OpenAPI document is generated from this same list. */
+export function apiRoutes(deps: AppDeps): RouteDefinition[] {
+  return [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps), ...oauthRoutes(deps)];
+}
+
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
@@ -53,7 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 
-  const routes: RouteDefinition[] = [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps), ...oauthRoutes(deps)];
+  const routes = apiRoutes(deps);
   const router = express.Router();
   mountRoutes(router, deps, routes);
   app.use(router);
@@ -78,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), board.getRouter());
 
   app.use(mcpRouter(deps));
+  app.use(webAppRouter(config));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

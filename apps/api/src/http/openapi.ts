@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import type { RouteDefinition } from './route.js';
+import {
+  createDocument,
+  type oas31,
+  type ZodObjectInput,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponsesObject,
+} from 'zod-openapi';
+import type { RouteDefinition, RouteResponse } from './route.js';
+
+export type OpenAPIObject = oas31.OpenAPIObject;
 
 const ProblemSchema = z
   .object({
@@ -13,65 +23,101 @@ const ProblemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
-type JsonSchema = Record<string, unknown>;
+type StatusCode = `${1 | 2 | 3 | 4 | 5}${string}`;
 
-/** Converts a zod schema and hoists its named parts ($defs) into components.schemas. */
-function toOpenApiSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
-  const { $schema: _ignored, $defs, ...rest } = json;
-  for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {
-    components[name] ??= def;
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
+
+const JsonRpcMessageSchema = z
+  .looseObject({
+    jsonrpc: z.literal('2.0'),
+    method: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    id: z.union([z.string(), z.number(), z.null()]).optional(),
+  })
+  .meta({ id: 'JsonRpcMessage', description: 'A JSON-RPC 2.0 message of the Model Context Protocol' });
+
+const mcpMethodNotAllowed = (operationId: string) => ({
+  operationId,
+  summary: 'Not supported: the MCP server is stateless (405)',
+  tags: ['MCP'],
+  security: [],
+  responses: { '405': { description: 'Method not allowed', content: { 'application/json': { schema: JsonRpcMessageSchema } } } },
+});
+
+/** /mcp is served by the MCP SDK's transport, not by a route definition; documented here. */
+const MCP_PATHS: ZodOpenApiPathsObject = {
+  '/mcp': {
+    post: {
+      operationId: 'mcp',
+      summary: 'Model Context Protocol (Streamable HTTP, stateless, JSON replies)',
+      description:
+        'The agent\'s task tools for MCP clients. Authorization: Bearer with a personal API token (todo_pat_...) or an ' +
+        'access token. GET and DELETE answer 405: there are no sessions or server-sent streams.',
+      tags: ['MCP'],
+      security: [{ bearerAuth: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: JsonRpcMessageSchema } } },
+      responses: {
+        '200': { description: 'The JSON-RPC response', content: { 'application/json': { schema: JsonRpcMessageSchema } } },
+        '202': { description: 'A notification was accepted; no body' },
+        '401': { description: 'No token, or an unknown, expired or revoked one', content: problemContent },
+      },
+    },
+    get: mcpMethodNotAllowed('mcpGet'),
+    delete: mcpMethodNotAllowed('mcpDelete'),
+  },
+};
+
+function responsesOf(route: RouteDefinition): ZodOpenApiResponsesObject {
+  const responses: ZodOpenApiResponsesObject = {};
+  for (const [status, response] of Object.entries(route.responses) as Array<[StatusCode, RouteResponse]>) {
+    const content = response.schema
+      ? { 'application/json': { schema: response.schema } }
+      : Number(status) >= 400
+        ? problemContent
+        : undefined;
+    responses[status] = { description: response.description, ...(content ? { content } : {}) };
   }
-  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
+  const errorStatuses: StatusCode[] = ['400', ...(route.isAuthenticated ? (['401', '403'] as const) : [])];
+  for (const status of errorStatuses) responses[status] ??= { description: 'Problem details', content: problemContent };
+  return responses;
 }
 
-function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query', components: Record<string, JsonSchema>) {
-  if (!schema) return [];
-  const json = toOpenApiSchema(schema, 'input', components) as { properties?: Record<string, JsonSchema>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: location,
-    required: location === 'path' || (json.required ?? []).includes(name),
-    ...(typeof property.description === 'string' ? { description: property.description } : {}),
-    schema: property,
-  }));
-}
-
-/** The OpenAPI 3.1 document of the given routes, generated from the schemas that validate them. */
-export function buildOpenApiDocument(routes: RouteDefinition[], info: { version: string; serverUrl?: string }) {
-  const components: Record<string, JsonSchema> = {};
-  const paths: Record<string, Record<string, unknown>> = {};
-  const problem = { 'application/problem+json': { schema: toOpenApiSchema(ProblemSchema, 'output', components) } };
-  for (const route of routes) {
-    const responses: Record<string, unknown> = {};
-    for (const [status, response] of Object.entries(route.responses)) {
-      responses[status] = {
-        description: response.description,
-        ...(response.schema
-          ? { content: { 'application/json': { schema: toOpenApiSchema(response.schema, 'output', components) } } }
-          : {}),
-      };
-    }
-    const errorStatuses = ['400', ...(route.isAuthenticated ? ['401', '403'] : [])];
-    for (const status of errorStatuses) responses[status] ??= { description: 'Problem details', content: problem };
-    for (const status of Object.keys(responses)) {
-      if (Number(status) >= 400) (responses[status] as { content?: unknown }).content ??= problem;
-    }
-    paths[route.path] ??= {};
-    paths[route.path]![route.method] = {
-      operationId: route.operationId,
-      summary: route.summary,
-      ...(route.description ? { description: route.description } : {}),
-      tags: [route.tag],
-      ...(route.isAuthenticated ? { security: [{ bearerAuth: [] }] } : { security: [] }),
-      parameters: [...parametersOf(route.params, 'path', components), ...parametersOf(route.query, 'query', components)],
-      ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: toOpenApiSchema(route.body, 'input', components) } } } }
-        : {}),
-      responses,
-    };
-  }
+function operationOf(route: RouteDefinition): ZodOpenApiOperationObject {
   return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: [route.tag],
+    security: route.isAuthenticated ? [{ bearerAuth: [] }] : [],
+    ...(route.params || route.query || route.headers
+      ? {
+          requestParams: {
+            ...(route.params ? { path: route.params as ZodObjectInput } : {}),
+            ...(route.query ? { query: route.query as ZodObjectInput } : {}),
+            ...(route.headers ? { header: route.headers as ZodObjectInput } : {}),
+          },
+        }
+      : {}),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+    responses: responsesOf(route),
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the given routes, generated by zod-openapi from the schemas that
+ * validate them. A schema with `.meta({ id })` becomes a named component, referenced wherever used.
+ */
+export function buildOpenApiDocument(
+  routes: RouteDefinition[],
+  info: { version: string; serverUrl?: string },
+): OpenAPIObject {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = operationOf(route);
+  }
+  Object.assign(paths, MCP_PATHS);
+  return createDocument({
     openapi: '3.1.0',
     info: {
       title: 'Todo AI Chatbot API',
@@ -81,8 +127,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     paths,
     components: {
-      schemas: components,
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },
-  };
+  });
 }

@@ -55,6 +55,8 @@ export interface RouteDefinition<
   params?: P;
   query?: Q;
   body?: B;
+  /** Request headers the route reads, as an object schema: documented only, each route checks its own. */
+  headers?: AnySchema;
   responses: Record<number, RouteResponse>;
   handle(ctx: RouteContext<P, Q, B, IsAuth>): Promise<RouteResult | typeof STREAMED>;
 }

@@ -55,6 +55,8 @@ export function corsPolicy(config: Config): RequestHandler {
       'Last-Event-ID',
       'Prefer',
       'X-Request-Id',
+      // The web app's opt-in to the refresh-token cookie (apps/api/src/http/session-cookie.ts).
+      'X-Refresh-Cookie',
       // Browser-based MCP clients send these to /mcp.
       'Mcp-Protocol-Version',
       'Mcp-Session-Id',

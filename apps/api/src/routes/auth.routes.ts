@@ -8,11 +8,9 @@ import {
   logOutEverywhere,
   LoginSchema,
   refreshSession,
-  RefreshTokenBodySchema,
   RegisterSchema,
   registerUser,
   SessionJsonSchema,
-  sessionToJson,
   UserJsonSchema,
   userToJson,
   AppError,
@@ -23,6 +21,14 @@ import {
 } from '@todo/core';
 import type { AppDeps } from '../app.js';
 import { defineRoute } from '../http/route.js';
+import {
+  clearRefreshCookie,
+  isRefreshCookieMode,
+  OptionalRefreshTokenBodySchema,
+  presentedRefreshToken,
+  RefreshCookieHeaderSchema,
+  sessionResult,
+} from '../http/session-cookie.js';
 
 const tag = 'Auth';
 
@@ -45,14 +51,16 @@ export function authRoutes({ db, config, redis, queue, logger }: AppDeps) {
       tag,
       isAuthenticated: false,
       body: RegisterSchema,
+      headers: RefreshCookieHeaderSchema,
       responses: {
         201: { description: 'Account created; a session for it', schema: SessionJsonSchema },
         409: { description: 'An account with this email exists' },
         429: { description: 'Too many registrations from this address' },
       },
-      async handle({ body, ip }) {
+      async handle({ body, ip, req, res }) {
+        isRefreshCookieMode({ req, config });
         await limit(authRateLimits.register(ip));
-        return { status: 201, body: sessionToJson(await registerUser(deps, body)) };
+        return sessionResult({ req, res, config }, await registerUser(deps, body), 201);
       },
     }),
     defineRoute({
@@ -63,14 +71,16 @@ export function authRoutes({ db, config, redis, queue, logger }: AppDeps) {
       tag,
       isAuthenticated: false,
       body: LoginSchema,
+      headers: RefreshCookieHeaderSchema,
       responses: {
         200: { description: 'A new session', schema: SessionJsonSchema },
         401: { description: 'Wrong email or password (one message for both)' },
         429: { description: 'Too many attempts for this address or account' },
       },
-      async handle({ body, ip }) {
+      async handle({ body, ip, req, res }) {
+        isRefreshCookieMode({ req, config });
         await limit(authRateLimits.login(ip, body.email));
-        return { status: 200, body: sessionToJson(await logIn(deps, body)) };
+        return sessionResult({ req, res, config }, await logIn(deps, body));
       },
     }),
     defineRoute({
@@ -78,18 +88,31 @@ export function authRoutes({ db, config, redis, queue, logger }: AppDeps) {
       path: '/api/auth/refresh',
       operationId: 'refresh',
       summary: 'Exchange a refresh token for a new session (the old token is spent)',
-      description: 'Refresh tokens rotate. Presenting a spent token again revokes every token of that sign-in.',
+      description:
+        'Refresh tokens rotate. Presenting a spent token again revokes every token of that sign-in. ' +
+        'With X-Refresh-Cookie: true and no refresh_token in the body, the token comes from the todo_refresh cookie, ' +
+        'and the new one goes back into it (a failed refresh clears it).',
       tag,
       isAuthenticated: false,
-      body: RefreshTokenBodySchema,
+      body: OptionalRefreshTokenBodySchema,
+      headers: RefreshCookieHeaderSchema,
       responses: {
         200: { description: 'A new session', schema: SessionJsonSchema },
-        401: { description: 'Unknown, expired, revoked or reused refresh token' },
+        401: { description: 'Unknown, expired, revoked or reused refresh token (or no cookie)' },
+        403: { description: 'Cookie mode from an Origin that is neither this site nor FRONTEND_URL' },
         429: { description: 'Too many refreshes from this address' },
       },
-      async handle({ body, ip }) {
+      async handle({ body, ip, req, res }) {
+        const refreshToken = presentedRefreshToken({ req, config }, body);
         await limit(authRateLimits.refresh(ip));
-        return { status: 200, body: sessionToJson(await refreshSession(deps, body.refresh_token)) };
+        try {
+          if (refreshToken === undefined) throw new AppError('unauthorized', 'No refresh token: sign in again.');
+          return sessionResult({ req, res, config }, await refreshSession(deps, refreshToken));
+        } catch (error) {
+          // A dead cookie is dropped, so the browser stops presenting it.
+          if (error instanceof AppError && error.code === 'unauthorized' && isRefreshCookieMode({ req, config })) clearRefreshCookie(req, res);
+          throw error;
+        }
       },
     }),
     defineRoute({
@@ -139,11 +162,18 @@ export function authRoutes({ db, config, redis, queue, logger }: AppDeps) {
       operationId: 'logout',
       summary: 'End the sign-in a refresh token belongs to',
       tag,
+      description: 'With X-Refresh-Cookie: true and no refresh_token in the body, ends the sign-in of the todo_refresh cookie and clears it.',
       isAuthenticated: false,
-      body: RefreshTokenBodySchema,
-      responses: { 204: { description: 'Signed out (also when the token was unknown)' } },
-      async handle({ body }) {
-        await logOut(db, body.refresh_token);
+      body: OptionalRefreshTokenBodySchema,
+      headers: RefreshCookieHeaderSchema,
+      responses: {
+        204: { description: 'Signed out (also when the token was unknown)' },
+        403: { description: 'Cookie mode from an Origin that is neither this site nor FRONTEND_URL' },
+      },
+      async handle({ body, req, res }) {
+        const refreshToken = presentedRefreshToken({ req, config }, body);
+        if (refreshToken !== undefined) await logOut(db, refreshToken);
+        if (isRefreshCookieMode({ req, config })) clearRefreshCookie(req, res);
         return { status: 204 };
       },
     }),

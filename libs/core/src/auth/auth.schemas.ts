@@ -53,7 +53,7 @@ export const SessionJsonSchema = z
     access_token: z.string(),
     token_type: z.literal('bearer'),
     expires_in: z.number().int().meta({ description: 'Access-token lifetime in seconds' }),
-    refresh_token: z.string(),
+    refresh_token: z.string().optional().meta({ description: 'Absent when the request asked for the cookie (X-Refresh-Cookie: true)' }),
   })
   .meta({ id: 'Session' });
 

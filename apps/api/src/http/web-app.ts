@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Router } from 'express';
+import helmet from 'helmet';
+import { AppError, type Config } from '@todo/core';
+
+/** apps/web/dist, from apps/api/src/http (tests) and apps/api/dist/http (built) alike. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+/**
+ * The web app's own pages (apps/web/src/app/router.tsx): these paths answer with index.html and
+ * the router draws the page. Everything else that is not a file of the build stays the API's
+ * 404, so /api, /health, /docs, /openapi.json, /mcp, /metrics, /admin, /.well-known and typos
+ * never get an HTML page by mistake.
+ */
+export const WEB_APP_PATHS = ['/', '/tasks', '/chat', '/settings', '/sign-in', '/sign-up', '/forgot-password', '/reset-password'];
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** The app's pages run only their own script and styles: no inline code, nothing from elsewhere. */
+function webAppContentSecurityPolicy(config: Config) {
+  const frameAncestors = config.frameAncestors.length > 0 ? config.frameAncestors : ["'none'"];
+  return helmet.contentSecurityPolicy({
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors,
+    },
+  });
+}
+
+export interface WebAppOptions {
+  /** The built app (index.html and assets/); default apps/web/dist. */
+  root?: string;
+}
+
+/**
+ * Serves the built web app: hashed files under /assets cached for a year, index.html never
+ * cached, for the app's paths only. Without a build (the API alone, as in its tests) `/` is a
+ * 404 that says how to build the app, and nothing else changes.
+ */
+export function webAppRouter(config: Config, { root = DEFAULT_WEB_ROOT }: WebAppOptions = {}): Router {
+  const router = express.Router();
+  const indexFile = join(root, 'index.html');
+  if (!existsSync(indexFile)) {
+    router.get('/', () => {
+      throw new AppError('not_found', 'The web app is not built (apps/web/dist is missing): run `npm run build`.');
+    });
+    return router;
+  }
+
+  router.use(
+    express.static(root, {
+      index: false,
+      redirect: false,
+      setHeaders(res, path) {
+        const isHashed = path.startsWith(join(root, 'assets'));
+        res.setHeader('Cache-Control', isHashed ? IMMUTABLE : 'no-cache');
+      },
+    }),
+  );
+  router.get(WEB_APP_PATHS, webAppContentSecurityPolicy(config), (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(indexFile);
+  });
+  return router;
+}

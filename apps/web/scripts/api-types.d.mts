@@ -1,0 +1,2 @@
+export const API_TYPES_PATH: string;
+export function renderApiTypes(document: unknown): Promise<string>;

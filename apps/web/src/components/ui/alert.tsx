@@ -1,0 +1,10 @@
+import type { ReactNode } from 'react';
+
+/** A message block: errors are announced at once (role="alert"), the rest politely. */
+export function Alert({ tone = 'error', children }: { tone?: 'error' | 'success' | 'info'; children: ReactNode }) {
+  return (
+    <div className={`alert alert--${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+import { useId, type ReactNode } from 'react';
+import type { User } from '../../../lib/api-types';
+
+/** The account's name and email; `actions` holds what the page adds (sign out everywhere). */
+export function AccountSection({ user, actions }: { user: User; actions?: ReactNode }) {
+  const id = useId();
+  return (
+    <section className="panel" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="panel__title">
+        Account
+      </h2>
+      <dl className="account">
+        <div>
+          <dt>Name</dt>
+          <dd>{user.name}</dd>
+        </div>
+        <div>
+          <dt>Email</dt>
+          <dd>{user.email}</dd>
+        </div>
+      </dl>
+      {actions}
+    </section>
+  );
+}
