@@ -88,7 +88,7 @@ async function connect(provider: OAuthClientProvider, url = mcpUrl): Promise<Cli
 }
 
 /** Follows the authorization URL to the consent page and answers it as the signed-in user, by its JSON calls. */
-async function consent(authorizationUrl: URL, user: TestUser, allow: boolean): Promise<{ redirectTo: URL; request: any }> {
+async function consent(authorizationUrl: URL, user: TestUser, allow: boolean): Promise<{ redirectTo: URL; request: any; requestId: string }> {
   const res = await fetch(authorizationUrl, { redirect: 'manual' });
   expect(res.status).toBe(302);
   const page = new URL(res.headers.get('location')!);
@@ -98,7 +98,7 @@ async function consent(authorizationUrl: URL, user: TestUser, allow: boolean): P
   expect(request.status).toBe(200);
   const decision = await app.http.post(`/api/oauth/requests/${requestId}/decision`, { token: user.accessToken, body: { allow } });
   expect(decision.status).toBe(200);
-  return { redirectTo: new URL(decision.body.redirect_to), request: request.body };
+  return { redirectTo: new URL(decision.body.redirect_to), request: request.body, requestId };
 }
 
 /** The whole flow with the SDK's client: 401, discovery, registration, consent, code exchange. */
@@ -186,6 +186,22 @@ describe('MCP authorization (OAuth 2.1) end to end with the SDK client', () => {
       expect.objectContaining({ client_id: provider.info!.client_id, client_name: 'Test Assistant', redirect_hosts: ['127.0.0.1:43110'] }),
     ]);
     expect(apps.body.connected_apps[0].last_used_at).not.toBeNull();
+  });
+
+  it('never logs a token, a code, a client secret or a pending request id', async () => {
+    const user = await registerUser(app.http);
+    const provider = newProvider();
+    const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
+    await expect(new Client({ name: 't', version: '1' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+    const { redirectTo, requestId } = await consent(provider.authorizationUrl!, user, true);
+    const code = redirectTo.searchParams.get('code')!;
+    await transport.finishAuth(code);
+    await (await connect(provider)).listTools();
+    await auth(provider, { serverUrl: mcpUrl });
+    const secrets = [requestId, code, provider.savedTokens!.access_token, provider.savedTokens!.refresh_token!, (provider.info as { client_secret: string }).client_secret];
+    const logs = app.logs.join('\n');
+    expect(logs).toContain('/api/oauth/requests/[REDACTED]');
+    for (const secret of secrets) expect(logs).not.toContain(secret);
   });
 
   it('works for a public client too, and the consent page data says what the client declared', async () => {
