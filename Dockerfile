@@ -32,7 +32,8 @@ COPY apps/web/package.json apps/web/
 RUN npm ci --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/typescript \
  && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.md' \) -delete \
- && find node_modules/argon2/prebuilds -mindepth 1 -maxdepth 1 ! -name "linux-$(node -p process.arch)" -exec rm -rf {} +
+ && find node_modules/argon2/prebuilds -mindepth 1 -maxdepth 1 ! -name "linux-$(node -p process.arch)" -exec rm -rf {} + \
+ && mkdir -p libs/core/node_modules apps/api/node_modules apps/worker/node_modules
 
 # Debian slim plus Node's binary is ~75 MB lighter than the node image, which also carries npm and yarn.
 FROM debian:bookworm-slim AS runtime
@@ -47,6 +48,11 @@ ENV NODE_ENV=production \
     EMBEDDED_REDIS=auto
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules node_modules
+# A workspace keeps its own copy of a package whose version differs from the hoisted one (the api's
+# cookie@1 beside express's cookie@0.7), so each workspace's node_modules comes along.
+COPY --from=deps --chown=node:node /app/libs/core/node_modules libs/core/node_modules
+COPY --from=deps --chown=node:node /app/apps/api/node_modules apps/api/node_modules
+COPY --from=deps --chown=node:node /app/apps/worker/node_modules apps/worker/node_modules
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/libs/core/package.json libs/core/
 COPY --from=build --chown=node:node /app/libs/core/dist libs/core/dist

@@ -21,8 +21,12 @@ const cleanups = [];
 // 15 minutes: the build stage also builds the web app with Vite.
 const deadline = setTimeout(() => fail(new Error('took longer than 15 minutes')), 900_000);
 
+/** What the started image printed, shown when the check fails. */
+const childOutput = [];
+
 async function fail(error) {
   log(`FAILED: ${error.message}`);
+  if (childOutput.length > 0) console.error(childOutput.join('').split('\n').slice(-60).join('\n'));
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   process.exit(1);
 }
@@ -161,7 +165,7 @@ async function main() {
   };
   log(`starting ${cmd.join(' ')} (APP_ENV=${env.APP_ENV}, embedded Redis on ${redisPort})`);
   const child = spawn(cmd[0], cmd.slice(1), { cwd: runtimeDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = [];
+  const output = childOutput;
   child.stdout.on('data', (c) => output.push(String(c)));
   child.stderr.on('data', (c) => output.push(String(c)));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
