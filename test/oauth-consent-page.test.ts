@@ -68,6 +68,17 @@ async function runAxe(page: Page): Promise<AxeViolation[]> {
   })()`);
 }
 
+/** The status /mcp answers an MCP initialize with this Bearer token. */
+async function mcpStatus(accessToken: string): Promise<number> {
+  const response = await fetch(`${publicUrl}/mcp`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'status-probe', version: '1' } } }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
 /** A page in a fresh context: no cookies, so no session, from another test. */
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-US' });
@@ -133,7 +144,6 @@ describe('the consent page in a real browser', () => {
     const code = back.searchParams.get('code')!;
     expect(code).toBeTruthy();
     expect(errors).toEqual([]);
-    await page.context().close();
 
     await transport.finishAuth(code);
     const client = new Client({ name: 'browser-test', version: '1' });
@@ -143,6 +153,24 @@ describe('the consent page in a real browser', () => {
     await client.close();
     const tasks = await app.http.get(`/api/${user.id}/tasks`, { token: user.accessToken });
     expect(tasks.body.tasks.map((t: { title: string }) => t.title)).toEqual(['Allowed in the browser']);
+
+    // Settings lists the app (used just now), and revoking it there ends its access to /mcp.
+    const accessToken = provider.savedTokens!.access_token;
+    expect(await mcpStatus(accessToken)).toBe(200);
+    await page.goto(`${publicUrl}/settings`);
+    const section = page.getByRole('region', { name: 'Connected apps' });
+    const row = section.getByRole('list', { name: 'Your connected apps' }).getByRole('listitem').filter({ hasText: 'Browser Test Assistant' });
+    await row.waitFor();
+    expect(await row.textContent()).not.toContain('Last used never');
+    expect(await row.textContent()).toContain('127.0.0.1:43120');
+    expect(await runAxe(page)).toEqual([]);
+    await row.getByRole('button', { name: 'Revoke access for Browser Test Assistant' }).click();
+    await page.getByRole('dialog', { name: 'Revoke access for “Browser Test Assistant”?' }).getByRole('button', { name: 'Revoke access' }).click();
+    await section.getByText('No connected apps yet.').waitFor();
+    expect(await section.getByText(`${publicUrl}/mcp`, { exact: true }).count()).toBe(1);
+    expect(await mcpStatus(accessToken)).toBe(401);
+    expect(errors).toEqual([]);
+    await page.context().close();
   }, 60_000);
 
   it('Deny sends access_denied with the state back to the application', async () => {

@@ -1,4 +1,4 @@
-import type { components } from '../types/api.generated';
+import type { components, paths } from '../types/api.generated';
 
 type Schemas = components['schemas'];
 export type User = Schemas['User'];
@@ -13,3 +13,4 @@ export type ChatResult = Schemas['ChatResult'];
 export type ApiToken = Schemas['ApiToken'];
 export type CreatedApiToken = Schemas['CreatedApiToken'];
 export type Problem = Schemas['Problem'];
+export type ConnectedApp = paths['/api/{user_id}/connected-apps']['get']['responses'][200]['content']['application/json']['connected_apps'][number];

@@ -2,6 +2,7 @@ import { PageHeading } from '../../components/ui/page-heading';
 import { SignOutEverywhere } from '../../features/auth/components/sign-out-everywhere';
 import { AccountSection } from '../../features/settings/components/account-section';
 import { ApiTokensSection } from '../../features/settings/components/api-tokens-section';
+import { ConnectedAppsSection } from '../../features/settings/components/connected-apps-section';
 import { useUser } from '../../lib/session';
 
 export function SettingsRoute() {
@@ -11,6 +12,7 @@ export function SettingsRoute() {
       <PageHeading title="Settings" />
       <AccountSection user={user} actions={<SignOutEverywhere />} />
       <ApiTokensSection userId={user.id} />
+      <ConnectedAppsSection userId={user.id} />
     </div>
   );
 }
