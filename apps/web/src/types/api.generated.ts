@@ -88,7 +88,7 @@ export interface paths {
         };
         /**
          * A turn's events as Server-Sent Events
-         * @description Events: status, tool_call, tool_result, message.delta, then completed or failed, after which the stream ends. Each has an id; reconnect with Last-Event-ID to get only later events. Heartbeat comments every 15 s.
+         * @description Events: status, tool_call, tool_result, message.delta, then completed or failed, after which the stream ends. Each has an id; reconnect with Last-Event-ID to get only later events. Heartbeat comments every 15 s. A reconnect at or past the final event of a finished turn gets 204, which stops an EventSource.
          */
         get: operations["streamTurnEvents"];
         put?: never;
@@ -154,6 +154,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{user_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download all of the user’s data as JSON
+         * @description The profile, every task, and every conversation with every message, as a file download (Content-Disposition: attachment).
+         */
+        get: operations["exportAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/tasks": {
         parameters: {
             query?: never;
@@ -208,6 +228,26 @@ export interface paths {
         head?: never;
         /** Mark a task done, or reopen it with {"completed": false} */
         patch: operations["completeTaskPatch"];
+        trace?: never;
+    };
+    "/api/auth/change-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the password while signed in, and get a fresh session
+         * @description Needs the current password. Every other session ends: all refresh tokens, every access token issued before and every personal API token stop working; the answer is a new session, like login.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/auth/forgot-password": {
@@ -298,10 +338,18 @@ export interface paths {
         get: operations["me"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the account and all its data
+         * @description Needs the password. Deletes the user with every task, conversation, message, turn, session, API token and pending mail, their Redis keys and queued jobs. A turn running at that moment ends without storing anything.
+         */
+        delete: operations["deleteAccount"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change the current user's name or time zone
+         * @description time_zone is an IANA name ("Asia/Karachi"); the agent's "today", "tomorrow" and "overdue" are dates in it.
+         */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/auth/refresh": {
@@ -341,6 +389,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/resend-verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a new verification mail to the signed-in user */
+        post: operations["resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/reset-password": {
         parameters: {
             query?: never;
@@ -361,6 +426,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the email address with the token from the verification mail
+         * @description The link in the mail opens FRONTEND_URL/verify-email?token=..., which posts the token here. Needs no sign-in.
+         */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -370,7 +455,7 @@ export interface paths {
         };
         /**
          * Service health: database, Redis, mail
-         * @description smtp is "unreachable" when the worker's last check or send could not reach the SMTP server.
+         * @description mail (and smtp, its original name) is "unreachable" when the worker's last check or send could not reach the mail server or API, and "failing" with a reason when it answers but this configuration cannot send (bad credentials, no STARTTLS).
          */
         get: operations["health"];
         put?: never;
@@ -418,6 +503,23 @@ export interface components {
             status: "queued" | "running" | "completed" | "failed";
             /** Format: uuid */
             turn_id: string;
+        };
+        AccountExport: {
+            conversations: {
+                [key: string]: unknown;
+            }[];
+            /** Format: date-time */
+            exported_at: string;
+            /** @constant */
+            format: "todo-ai-chatbot-export";
+            tasks: {
+                [key: string]: unknown;
+            }[];
+            user: {
+                [key: string]: unknown;
+            };
+            /** @constant */
+            version: 1;
         };
         ApiToken: {
             /** Format: date-time */
@@ -502,6 +604,14 @@ export interface components {
         Health: {
             /** @enum {string} */
             database: "connected" | "unreachable";
+            mail: {
+                /** @description Why it is failing: auth_failed, starttls_unavailable, tls_failed, forbidden, rejected */
+                reason?: string;
+                /** @enum {string} */
+                state: "configured" | "outbox" | "unreachable" | "failing";
+                /** @enum {string} */
+                transport: "smtp" | "sendgrid" | "resend" | "outbox";
+            };
             /** @description Job counts per queue; null when Redis did not answer */
             queues: {
                 [key: string]: {
@@ -514,8 +624,11 @@ export interface components {
             };
             /** @enum {string} */
             redis: "connected" | "unreachable";
-            /** @enum {string} */
-            smtp: "configured" | "outbox" | "unreachable";
+            /**
+             * @description The state of the mail transport (kept under its original name)
+             * @enum {string}
+             */
+            smtp: "configured" | "outbox" | "unreachable" | "failing";
             /** @enum {string} */
             status: "healthy" | "unhealthy";
             uptime_seconds: number;
@@ -595,16 +708,24 @@ export interface components {
             tasks: components["schemas"]["Task"][];
         };
         TurnError: {
-            code: string;
+            /** @enum {string} */
+            code: "model_auth_failed" | "model_bad_request" | "model_rate_limited" | "model_unavailable" | "model_timeout" | "model_invalid_output" | "model_output_truncated" | "internal";
             message: string;
         };
         User: {
             /** Format: date-time */
             created_at: string;
             email: string;
+            /** @description Whether the address was confirmed with the link of the verification mail */
+            email_verified: boolean;
             /** Format: uuid */
             id: string;
             name: string;
+            /**
+             * @description IANA time zone; "today" and "overdue" are dates in it
+             * @example Asia/Karachi
+             */
+            time_zone: string;
             /** Format: date-time */
             updated_at: string;
         };
@@ -855,7 +976,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details */
+            /** @description email_not_verified: REQUIRE_EMAIL_VERIFICATION is on and the address is not verified yet */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -895,7 +1016,10 @@ export interface operations {
     };
     getTurn: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description For EventSource, which cannot send headers; never logged */
+                access_token?: string;
+            };
             header?: never;
             path: {
                 turn_id: string;
@@ -969,6 +1093,13 @@ export interface operations {
         responses: {
             /** @description text/event-stream */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The turn ended and Last-Event-ID is at or past its final event: nothing more will come */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1233,15 +1364,73 @@ export interface operations {
             };
         };
     };
+    exportAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExport"];
+                };
+            };
+            /** @description Problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 10 exports in an hour */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listTasks: {
         parameters: {
             query?: {
                 /** @description next_cursor from the previous page */
                 cursor?: string;
-                /** @description Only tasks due strictly after this date */
-                due_after?: string;
-                /** @description Only tasks due strictly before this date */
-                due_before?: string;
+                /** @description Only tasks due strictly after this date; yesterday/today/tomorrow are the user's local dates */
+                due_after?: string | ("yesterday" | "today" | "tomorrow");
+                /** @description Only tasks due strictly before this date; yesterday/today/tomorrow are the user's local dates (due_before=today: overdue) */
+                due_before?: string | ("yesterday" | "today" | "tomorrow");
                 limit?: string;
                 priority?: "low" | "medium" | "high";
                 /** @description Case-insensitive text searched in title and description */
@@ -1755,6 +1944,73 @@ export interface operations {
             };
         };
     };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description For the web app: keep the refresh token in an HttpOnly cookie (todo_refresh, Path=/api/auth, SameSite=Strict) instead of the JSON body. Refresh and logout then read it from the cookie. */
+                "X-Refresh-Cookie"?: "true";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    /** @example correct horse battery staple */
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Password changed; a new session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Wrong current password, or a new password that breaks the rules */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts for this account or address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     forgotPassword: {
         parameters: {
             query?: never;
@@ -1999,6 +2255,127 @@ export interface operations {
             };
         };
     };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account and its data are gone */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Wrong password */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts for this account or address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Ada Lovelace */
+                    name?: string;
+                    /**
+                     * @description IANA time-zone name; dates such as "today" and "overdue" are computed in it
+                     * @example Asia/Karachi
+                     */
+                    time_zone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description No field given, a blank name, or an unknown time zone */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     refresh: {
         parameters: {
             query?: never;
@@ -2083,11 +2460,16 @@ export interface operations {
                     name: string;
                     /** @example correct horse battery staple */
                     password: string;
+                    /**
+                     * @description IANA time-zone name; dates such as "today" and "overdue" are computed in it
+                     * @example Asia/Karachi
+                     */
+                    time_zone?: string;
                 };
             };
         };
         responses: {
-            /** @description Account created; a session for it */
+            /** @description Account created; a session for it; a verification mail is on its way */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2115,6 +2497,64 @@ export interface operations {
                 };
             };
             /** @description Too many registrations from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new link is on its way (or the address is already verified: nothing is sent) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description Problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 3 in an hour */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2154,6 +2594,52 @@ export interface operations {
                 };
             };
             /** @description Invalid, used or expired token, or a password that breaks the rules */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Verified; the user, with email_verified true */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description Invalid, used or expired token */
             400: {
                 headers: {
                     [name: string]: unknown;
