@@ -1,4 +1,3 @@
-import { useNavigate } from 'react-router';
 import { PageHeading } from '../../components/ui/page-heading';
 import { SignOutEverywhere } from '../../features/auth/components/sign-out-everywhere';
 import { AccountSection } from '../../features/settings/components/account-section';
@@ -10,7 +9,6 @@ import { useUser } from '../../lib/session';
 
 export function SettingsRoute() {
   const user = useUser();
-  const navigate = useNavigate();
   return (
     <div className="settings">
       <PageHeading title="Settings" />
@@ -18,7 +16,7 @@ export function SettingsRoute() {
       <ProfileSection user={user} />
       <ChangePasswordSection email={user.email} />
       <ApiTokensSection userId={user.id} />
-      <YourDataSection userId={user.id} onDeleted={() => navigate('/sign-in', { replace: true, state: { accountDeleted: true } })} />
+      <YourDataSection userId={user.id} />
     </div>
   );
 }

@@ -1,15 +1,18 @@
-import { useLocation } from 'react-router';
+import { useEffect, useState } from 'react';
 import { Alert } from '../../components/ui/alert';
 import { PageHeading } from '../../components/ui/page-heading';
 import { SignInForm } from '../../features/auth/components/sign-in-form';
+import { clearSignOutNotice, peekSignOutNotice } from '../../lib/sign-out-notice';
 
 export function SignInRoute() {
+  // Said once: why the app signed the user out (an account just deleted).
+  const [notice] = useState(peekSignOutNotice);
+  useEffect(clearSignOutNotice, []);
   // AuthLayout redirects once the session exists.
-  const isAccountDeleted = (useLocation().state as { accountDeleted?: boolean } | null)?.accountDeleted === true;
   return (
     <>
       <PageHeading title="Sign in" />
-      {isAccountDeleted && <Alert tone="success">Your account and all its data are deleted.</Alert>}
+      {notice && <Alert tone="success">{notice}</Alert>}
       <SignInForm onSignedIn={() => undefined} />
     </>
   );

@@ -47,16 +47,20 @@ export function VerifyEmailStatus({ token }: { token: string | null }) {
       </p>
     );
   }
+  if (session?.user.email_verified) {
+    // A used link of a confirmed address is no problem: say what matters.
+    return (
+      <div className="verify-status">
+        <Alert tone="info">Your email address is already confirmed: nothing else to do.</Alert>
+        {next}
+      </div>
+    );
+  }
   const problem = token ? errorMessage(error) : 'This link has no confirmation token. Open the link from the mail again.';
   return (
     <div className="verify-status">
       <Alert>{problem}</Alert>
-      {session?.user.email_verified ? (
-        <>
-          <Alert tone="info">Your email address is already confirmed: nothing else to do.</Alert>
-          {next}
-        </>
-      ) : session ? (
+      {session ? (
         <>
           <p>We can mail a new link to {session.user.email}. Links work once, for a limited time.</p>
           <ResendVerification />

@@ -60,6 +60,15 @@ describe('VerifyEmailStatus', () => {
     expect(screen.queryByRole('button', { name: 'Send a new link' })).toBeNull();
   });
 
+  it('tells a user whose address is already confirmed that there is nothing to do, whatever the link', async () => {
+    signIn();
+    fakeApi({ 'POST /api/auth/verify-email': usedLink });
+    renderWithApp(<VerifyEmailStatus token="spent-token" />);
+    expect(await screen.findByText('Your email address is already confirmed: nothing else to do.')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Send a new link' })).toBeNull();
+  });
+
   it('says so when the link has no token, without asking the server', () => {
     const api = fakeApi({});
     renderWithApp(<VerifyEmailStatus token={null} />);

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getSession } from '../../../lib/session';
+import { clearSignOutNotice, peekSignOutNotice } from '../../../lib/sign-out-notice';
 import { fakeApi, json } from '../../../testing/fake-api';
 import { renderWithApp, signIn, TEST_USER } from '../../../testing/render';
 import { exportFileName } from '../api/export-account';
@@ -112,7 +113,7 @@ describe('YourDataSection', () => {
     vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
       saved.at(-1)!.name = this.download;
     });
-    renderWithApp(<YourDataSection userId={TEST_USER.id} onDeleted={() => undefined} />);
+    renderWithApp(<YourDataSection userId={TEST_USER.id} />);
     await userEvent.click(screen.getByRole('button', { name: 'Download my data' }));
     await waitFor(() => expect(saved).toHaveLength(1));
     expect(saved[0]!.name).toBe('todo-export-2026-12-01.json');
@@ -129,8 +130,7 @@ describe('YourDataSection', () => {
     signIn();
     let attempts = 0;
     const api = fakeApi({ 'DELETE /api/auth/me': () => (++attempts === 1 ? wrongPassword('password') : new Response(null, { status: 204 })) });
-    const onDeleted = vi.fn(() => expect(getSession()).not.toBeNull());
-    renderWithApp(<YourDataSection userId={TEST_USER.id} onDeleted={onDeleted} />);
+    renderWithApp(<YourDataSection userId={TEST_USER.id} />);
     await userEvent.click(screen.getByRole('button', { name: 'Delete account' }));
     const dialog = screen.getByRole('dialog', { name: 'Delete your account?' });
     expect(within(dialog).getByRole('button', { name: 'Delete account' })).toBeDisabled();
@@ -141,8 +141,8 @@ describe('YourDataSection', () => {
     await userEvent.clear(within(dialog).getByLabelText('Your password'));
     await userEvent.type(within(dialog).getByLabelText('Your password'), 'the right one');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Delete account' }));
-    await waitFor(() => expect(onDeleted).toHaveBeenCalledOnce());
-    expect(getSession()).toBeNull();
+    await waitFor(() => expect(getSession()).toBeNull());
+    expect(peekSignOutNotice()).toBe('Your account and all its data are deleted.');
     expect(api.requests.map((r) => [r.method, r.path, r.body])).toEqual([
       ['DELETE', '/api/auth/me', { password: 'wrong one' }],
       ['DELETE', '/api/auth/me', { password: 'the right one' }],
@@ -150,14 +150,16 @@ describe('YourDataSection', () => {
   });
 
   it('cancelling the confirmation deletes nothing', async () => {
+    clearSignOutNotice();
     signIn();
     const api = fakeApi({});
-    renderWithApp(<YourDataSection userId={TEST_USER.id} onDeleted={() => undefined} />);
+    renderWithApp(<YourDataSection userId={TEST_USER.id} />);
     await userEvent.click(screen.getByRole('button', { name: 'Delete account' }));
     await userEvent.type(screen.getByLabelText('Your password'), 'the right one');
     await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(api.requests).toHaveLength(0);
     expect(getSession()).not.toBeNull();
+    expect(peekSignOutNotice()).toBeNull();
   });
 });

@@ -7,11 +7,11 @@ import { useDeleteAccount } from '../api/delete-account';
 import { useExportAccount } from '../api/export-account';
 import './account-settings.css';
 
-/** Download everything as JSON; delete the account, after the password in a confirmation. */
-export function YourDataSection({ userId, onDeleted }: { userId: string; onDeleted: () => void }) {
+/** Download everything as JSON; delete the account, after the password in a confirmation (then signed out). */
+export function YourDataSection({ userId }: { userId: string }) {
   const id = useId();
   const exportAccount = useExportAccount(userId);
-  const deleteAccount = useDeleteAccount({ onDeleted });
+  const deleteAccount = useDeleteAccount();
   const [isConfirming, setIsConfirming] = useState(false);
   const [password, setPassword] = useState('');
 
@@ -55,7 +55,7 @@ export function YourDataSection({ userId, onDeleted }: { userId: string; onDelet
         onConfirm={() => confirm()}
       >
         <p>Everything is deleted at once: tasks, conversations, sessions and API tokens. Consider downloading your data first.</p>
-        <form className="form" onSubmit={confirm} noValidate>
+        <form className="form delete-account__form" onSubmit={confirm} noValidate>
           <TextField
             label="Your password"
             type="password"
