@@ -265,6 +265,7 @@ describe('every view, at phone and desktop sizes', { timeout: 300_000 }, () => {
       ...(await checkView('sign-in', '/sign-in', () => page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: UI_TIMEOUT }))),
       ...(await checkView('sign-up', '/sign-up', () => page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: UI_TIMEOUT }))),
       ...(await checkView('forgot-password', '/forgot-password', () => page.getByRole('heading', { name: 'Reset your password' }).waitFor({ timeout: UI_TIMEOUT }))),
+      ...(await checkView('verify-email-signed-out', '/verify-email', () => page.getByText('Sign in to ask for a new link.').waitFor({ timeout: UI_TIMEOUT }))),
     );
     expect(problems).toEqual([]);
   });
