@@ -1,6 +1,6 @@
 import type { User } from '../../../lib/api-types';
 import { ResendVerification } from './resend-verification';
-import './account.css';
+import './verify-email.css';
 
 /** Shown on every signed-in page until the address is confirmed. */
 export function VerifyEmailBanner({ user }: { user: User }) {

@@ -5,7 +5,7 @@ import { errorMessage } from '../../../lib/api-error';
 import { useSession } from '../../../lib/session';
 import { useVerifyEmail } from '../api/verify-email';
 import { ResendVerification } from './resend-verification';
-import './account.css';
+import './verify-email.css';
 
 /**
  * Opened from the verification mail: posts the token once (a token works only once, so a
