@@ -220,6 +220,16 @@ describe('the web app in a browser', { timeout: 60_000 }, () => {
     expect(login.status).toBe(200);
     expect(((await login.json()) as { user: { time_zone: string } }).user.time_zone).toBe('Asia/Karachi');
 
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download my data' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^todo-export-\d{4}-\d{2}-\d{2}\.json$/);
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8')) as { user: { email: string }; tasks: { title: string }[] };
+    expect(exported.user.email).toBe(account.email);
+    expect(exported.tasks.map((t) => t.title.toLowerCase())).toEqual(
+      expect.arrayContaining(['buy milk', 'call the bank from rest', 'water the plants via mcp']),
+    );
+
     // The session went on with the new tokens, and the renewed cookie survives a reload.
     await page.reload();
     await page.getByLabel('Time zone').waitFor({ timeout: UI_TIMEOUT });
