@@ -65,7 +65,7 @@ describe('personal API tokens', () => {
     expect(revoked.status).toBe(204);
     const refused = await mcpListTools(raw);
     expect(refused.status).toBe(401);
-    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer realm="mcp", error="invalid_token"/);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", .*resource_metadata="/);
     expect((await app.http.get(tokensPath(user), { token: user.accessToken })).body.api_tokens).toEqual([]);
     expect((await app.http.delete(`${tokensPath(user)}/${created.body.id}`, { token: user.accessToken })).status).toBe(404);
 

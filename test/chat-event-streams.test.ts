@@ -47,7 +47,7 @@ describe('turn event streams end cleanly', () => {
     expect(resumed.headers.get('cache-control')).toBe('no-cache, no-transform');
     worker = await startTestWorker(app);
     await resumed.ended;
-    expect(resumed.events[0]!.data).toEqual({ status: 'running' });
+    expect(resumed.events[0]!.data).toEqual({ status: 'running', attempt: 1 });
     expect(resumed.events.map((e) => e.event)).toContain('tool_result');
     expect(resumed.events.at(-1)!.event).toBe('completed');
     expect(resumed.events.at(-1)!.data.tool_calls[0].result.task.title).toMatch(/water the plants/i);

@@ -178,12 +178,13 @@ describe('MCP server at /mcp', () => {
     for (const token of [revoked.token, expired.token, 'todo_pat_not-a-real-token', 'not.a.jwt']) {
       const res = await rawPost({ accept, authorization: `Bearer ${token}` });
       expect(res.status, token).toBe(401);
-      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="mcp", error="invalid_token", error_description="/);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", error_description=".+", resource_metadata="http:\/\/localhost:\d+\/\.well-known\/oauth-protected-resource\/mcp"$/);
       await expect(connect(token)).rejects.toSatisfy((e) => e instanceof StreamableHTTPError && e.code === 401);
     }
     const missing = await rawPost({ accept });
     expect(missing.status).toBe(401);
-    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="mcp"');
+    // The challenge names the Protected Resource Metadata, where an OAuth-capable client starts (docs/mcp.md).
+    expect(missing.headers.get('www-authenticate')).toContain('resource_metadata="http://localhost:');
     const notBearer = await rawPost({ accept, authorization: 'Basic dXNlcjpwYXNz' });
     expect(notBearer.status).toBe(401);
   });

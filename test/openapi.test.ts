@@ -120,5 +120,8 @@ function servedRoutes(expressApp: Express): string[] {
     }
   };
   walk((expressApp as any).router.stack);
-  return routes.filter((route) => !/ \/(openapi\.json|docs|metrics|admin)\b/.test(route));
+  // The OAuth endpoints of /mcp (the MCP SDK's routers, each at its own "/") are described by
+  // /.well-known/oauth-authorization-server instead, and the web app's pages are HTML.
+  const isOAuthOrPage = (route: string) => /^(get|post) \/$/.test(route) || route.includes(',/oauth/authorize');
+  return routes.filter((route) => !/ \/(openapi\.json|docs|metrics|admin)\b/.test(route) && !isOAuthOrPage(route));
 }

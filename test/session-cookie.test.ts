@@ -106,9 +106,10 @@ describe('X-Refresh-Cookie: true', () => {
     expect(refreshCookie(second)!.value).not.toBe(rotated);
   });
 
-  it('a dead cookie is 401 and cleared', async () => {
-    const { cookie } = await registerWithCookie();
-    expect((await refreshWithCookie(cookie)).status).toBe(200);
+  it('a dead cookie (its sign-in ended everywhere) is 401 and cleared', async () => {
+    const { cookie, res } = await registerWithCookie();
+    const ended = await app.http.post('/api/auth/logout-all', { headers: { authorization: `Bearer ${res.body.access_token}` } });
+    expect(ended.status).toBe(204);
     const reused = await refreshWithCookie(cookie);
     expect(reused.status).toBe(401);
     expect(reused.headers.get('content-type')).toMatch(/problem\+json/);

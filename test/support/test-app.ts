@@ -43,7 +43,7 @@ export interface TestApp {
  * The real API (createApp) on a random port, against its own fresh database and its own Redis
  * key prefix, with logs captured in memory.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { sseHeartbeatMs?: number } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { sseHeartbeatMs?: number; port?: number } = {}): Promise<TestApp> {
   // A DATABASE_URL in env shares another app's database (a second API process); it is not dropped here.
   const database = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig({
@@ -84,7 +84,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     tokenVersions,
   });
-  const server = app.listen(0, '127.0.0.1');
+  const server = app.listen(options.port ?? 0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

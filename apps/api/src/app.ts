@@ -20,11 +20,14 @@ import {
 import { webAppRouter } from './http/web-app.js';
 import { mcpRouter } from './mcp/mcp.router.js';
 import { accountRoutes } from './routes/account.routes.js';
+import { oauthRouter } from './mcp/oauth.router.js';
+import { denyFramingOfConsentPage } from './mcp/consent-page-framing.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { oauthRoutes } from './routes/oauth.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 
 export interface AppDeps {
@@ -51,7 +54,16 @@ const SYSTEM_FONTS = {
 
 /** Every route of the JSON API; the OpenAPI document is generated from this same list. */
 export function apiRoutes(deps: AppDeps): RouteDefinition[] {
-  return [...healthRoutes(deps), ...authRoutes(deps), ...taskRoutes(deps), ...chatRoutes(deps), ...apiTokenRoutes(deps), ...eventRoutes(deps), ...accountRoutes(deps)];
+  return [
+    ...healthRoutes(deps),
+    ...authRoutes(deps),
+    ...taskRoutes(deps),
+    ...chatRoutes(deps),
+    ...apiTokenRoutes(deps),
+    ...eventRoutes(deps),
+    ...accountRoutes(deps),
+    ...oauthRoutes(deps),
+  ];
 }
 
 /** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */
@@ -66,6 +78,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(metrics.middleware);
   app.use(requestLogger(deps.logger));
   app.use(securityHeaders(config));
+  // The OAuth authorization server for /mcp answers any origin (browser-based MCP clients), so it comes before CORS.
+  app.use(oauthRouter(deps));
+  app.use(denyFramingOfConsentPage());
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
 

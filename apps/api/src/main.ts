@@ -10,6 +10,9 @@ import { createApp } from './app.js';
  * Shutdown: stop accepting, mark answers `Connection: close`, finish in-flight requests, end
  * event streams with a reconnect hint, then close connections.
  */
+/** How long binding waits for the database to be ready (migrated); after that it binds anyway. */
+const READY_WAIT_BEFORE_LISTEN_MS = 1_000;
+
 async function main(): Promise<void> {
   const { config, logger, db, databaseReady, redis, queue } = bootProcess({ name: 'api' });
   const eventsConnection = createRedis({ url: config.redisUrl, logger, name: 'api-events', maxRetriesPerRequest: null });
@@ -26,6 +29,10 @@ async function main(): Promise<void> {
   // Behind a proxy, idle keep-alive sockets must outlive the proxy's, or requests race a closing socket.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // Binding waits for the database briefly: a healthy start (and each instance of a PM2 rolling
+  // reload, which gets traffic as soon as it binds) serves no 503 while migrations are checked,
+  // and a start without Postgres still answers /health within 2 s.
+  await Promise.race([databaseReady.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, READY_WAIT_BEFORE_LISTEN_MS))]);
   const listening = new Promise<void>((resolve) =>
     server.listen(config.port, () => {
       logger.info({ port: config.port }, 'api started: answering, /health reports what is still missing');

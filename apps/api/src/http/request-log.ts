@@ -5,9 +5,14 @@ import type { Logger } from '@todo/core';
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Drops query parameters that carry credentials (`?access_token=` on event streams) before logging. */
+/**
+ * Drops what carries credentials before logging: `?access_token=` on event streams, and the id
+ * of a pending MCP authorization request (`?request=` of the consent page, and its API path).
+ */
 export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&](?:access_token|token)=)[^&]*/gi, '$1[REDACTED]');
+  return url
+    ?.replace(/([?&](?:access_token|token|request)=)[^&]*/gi, '$1[REDACTED]')
+    .replace(/(\/api\/oauth\/requests\/)[^/?]+/i, '$1[REDACTED]');
 }
 
 /**

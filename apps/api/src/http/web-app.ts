@@ -14,7 +14,7 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', impor
  * 404, so /api, /health, /docs, /openapi.json, /mcp, /metrics, /admin, /.well-known and typos
  * never get an HTML page by mistake.
  */
-export const WEB_APP_PATHS = ['/', '/tasks', '/chat', '/settings', '/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/verify-email'];
+export const WEB_APP_PATHS = ['/', '/tasks', '/chat', '/settings', '/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/verify-email', '/oauth/authorize'];
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -68,9 +68,16 @@ export function webAppRouter(config: Config, { root = DEFAULT_WEB_ROOT }: WebApp
       },
     }),
   );
-  router.get(WEB_APP_PATHS, webAppContentSecurityPolicy(config), (_req, res) => {
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(indexFile);
+  // A middleware rather than a route: the app's pages are not API routes (the OpenAPI test lists those).
+  const pages = new Set(WEB_APP_PATHS);
+  const contentSecurityPolicy = webAppContentSecurityPolicy(config);
+  router.use((req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !pages.has(req.path)) return next();
+    contentSecurityPolicy(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(indexFile);
+    });
   });
   return router;
 }

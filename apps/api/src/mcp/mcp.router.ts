@@ -1,24 +1,17 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { AppError, assertEmailVerified, authenticateBearerToken, type Config, type Logger, type Queryable, type Redis } from '@todo/core';
+import { AppError, assertEmailVerified, mcpResourceUrl, type Config, type Logger, type Pool, type Redis } from '@todo/core';
 import { sendProblem } from '../http/problem.js';
 import { createMcpServer } from './mcp-server.js';
+import { createOAuthProvider } from './oauth-provider.js';
 
 export interface McpRouterDeps {
-  db: Queryable;
+  db: Pool;
   config: Config;
   logger: Logger;
   redis: Redis;
-}
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-/** Refuses with 401 and a WWW-Authenticate challenge (RFC 6750: no error code when no token was sent). */
-function refuse(req: Request, res: Response, message: string, hasToken: boolean): void {
-  const challenge = hasToken ? `Bearer realm="mcp", error="invalid_token", error_description="${message.replace(/"/g, "'")}"` : 'Bearer realm="mcp"';
-  res.setHeader('WWW-Authenticate', challenge);
-  req.log.warn({ code: 'unauthorized' }, message);
-  sendProblem(res, new AppError('unauthorized', message));
 }
 
 function methodNotAllowed(_req: Request, res: Response): void {
@@ -40,18 +33,17 @@ export function mcpRouter(deps: McpRouterDeps): Router {
     res.locals.routePath = '/mcp';
     next();
   });
-  router.post('/mcp', async (req: Request, res: Response) => {
-    const header = req.headers.authorization;
-    if (!header) return refuse(req, res, 'This endpoint needs a personal API token or an access token: Authorization: Bearer <token>.', false);
-    const token = BEARER.exec(header)?.[1];
-    if (!token) return refuse(req, res, 'Authorization header must be "Bearer <token>".', true);
-    let userId: string;
-    try {
-      userId = await authenticateBearerToken(deps, token);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'unauthorized') return refuse(req, res, error.message, true);
-      throw error;
-    }
+  // An OAuth access token must have been issued for this resource (RFC 8707 audience); personal
+  // API tokens and sign-in access tokens are reported with it. A 401 names the Protected Resource
+  // Metadata, where an MCP client starts the authorization flow.
+  const resource = new URL(mcpResourceUrl(deps.config));
+  const authenticate = requireBearerAuth({
+    verifier: createOAuthProvider(deps),
+    resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(resource),
+    expectedResource: resource,
+  });
+  router.post('/mcp', authenticate, async (req: Request, res: Response) => {
+    const userId = req.auth!.extra!.userId as string;
 
     try {
       await assertEmailVerified(deps, userId);
@@ -60,7 +52,7 @@ export function mcpRouter(deps: McpRouterDeps): Router {
       throw error;
     }
 
-    const logger = req.log.child({ userId });
+    const logger = req.log.child({ userId, clientId: req.auth!.clientId });
     const server = createMcpServer(
       { db: deps.db, userId },
       { version: deps.config.version, logger, redis: deps.redis, redisKeyPrefix: deps.config.redisKeyPrefix },

@@ -4,6 +4,7 @@ import { AuthLayout } from './routes/auth-layout';
 import { ForgotPasswordRoute } from './routes/forgot-password';
 import { HomeRoute } from './routes/home';
 import { NotFoundRoute } from './routes/not-found';
+import { OAuthAuthorizeRoute } from './routes/oauth-authorize';
 import { ResetPasswordRoute } from './routes/reset-password';
 import { SettingsRoute } from './routes/settings';
 import { SignInRoute } from './routes/sign-in';
@@ -22,6 +23,7 @@ export const routes: RouteObject[] = [
   },
   { path: '/reset-password', element: <ResetPasswordRoute /> },
   { path: '/verify-email', element: <VerifyEmailRoute /> },
+  { path: '/oauth/authorize', element: <OAuthAuthorizeRoute /> },
   {
     element: <AppLayout />,
     children: [

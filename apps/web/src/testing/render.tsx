@@ -9,7 +9,7 @@ export const TEST_USER: User = {
   id: '3b0d8a52-8f7e-4a55-9a57-3f5b6c1e0a11',
   name: 'Ada',
   email: 'ada@example.com',
-  time_zone: 'Europe/Berlin',
+  time_zone: 'UTC',
   email_verified: true,
   created_at: '2026-11-01T10:00:00.000Z',
   updated_at: '2026-11-01T10:00:00.000Z',

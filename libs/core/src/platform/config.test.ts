@@ -186,6 +186,18 @@ describe('value parsing', () => {
       'https://*.hf.space',
     ]);
   });
+
+  it('PUBLIC_URL defaults to the API origin on PORT and loses a trailing slash', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ PUBLIC_URL: 'https://todo.example.com/' }).publicUrl).toBe('https://todo.example.com');
+    expect(loadConfig({ PUBLIC_URL: 'http://127.0.0.1:7860' }).publicUrl).toBe('http://127.0.0.1:7860');
+  });
+
+  it('PUBLIC_URL must be an https origin (http only for localhost), without path, query or fragment', () => {
+    for (const value of ['http://todo.example.com', 'https://todo.example.com/app', 'https://todo.example.com/?x=1', 'https://todo.example.com/#top', 'ftp://todo.example.com', 'todo.example.com']) {
+      expect(reportedVariables(configError({ PUBLIC_URL: value })), value).toEqual(['PUBLIC_URL']);
+    }
+  });
 });
 
 describe('LLM provider', () => {

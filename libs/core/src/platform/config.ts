@@ -47,6 +47,8 @@ const EnvSchema = z
     REFRESH_REUSE_GRACE_SECONDS: integer(0, 300).default(10),
     // Allowed CORS origin(s), comma-separated; the first one builds reset links. Default: the API's own origin.
     FRONTEND_URL: commaList.pipe(z.array(z.url({ protocol: /^https?$/ })).min(1)).optional(),
+    // Public origin of this service (scheme://host[:port]): the OAuth issuer and every URL /mcp advertises. Default http://localhost:PORT.
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     // Origins allowed to frame the app (CSP frame-ancestors), comma-separated; unset means no framing (X-Frame-Options: DENY).
     FRAME_ANCESTORS: commaList.optional(),
     // OpenAI (or compatible) API key; when set and LLM_PROVIDER=auto, the openai provider is used.
@@ -138,6 +140,15 @@ const EnvSchema = z
     }
   }, ALWAYS)
   .superRefine((env, ctx) => {
+    // Runs even when PUBLIC_URL failed its own check (ALWAYS), so only a parseable value is looked at.
+    if (env.PUBLIC_URL && URL.canParse(env.PUBLIC_URL)) {
+      const url = new URL(env.PUBLIC_URL);
+      if (url.pathname !== '/' || env.PUBLIC_URL.includes('?') || env.PUBLIC_URL.includes('#')) {
+        ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be an origin only (scheme://host[:port]), without path, query or fragment' });
+      } else if (url.protocol === 'http:' && !['localhost', '127.0.0.1'].includes(url.hostname)) {
+        ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must use https (http only for localhost), as an OAuth issuer must' });
+      }
+    }
     if (env.LLM_PROVIDER === 'openai' && !env.OPENAI_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['OPENAI_API_KEY'], message: 'is required when LLM_PROVIDER=openai' });
     }
@@ -172,6 +183,8 @@ export interface Config {
   refreshTokenTtlDays: number;
   refreshReuseGraceSeconds: number;
   frontendUrls: string[];
+  /** PUBLIC_URL without a trailing slash: the OAuth issuer and the base of /mcp's advertised URLs. */
+  publicUrl: string;
   frameAncestors: string[];
   llm: { provider: 'openai' | 'builtin'; apiKey?: string; baseUrl?: string; model: string };
   smtp?: { host: string; port: number; username?: string; password?: string; fromEmail: string; useTls: boolean };
@@ -259,6 +272,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     frontendUrls,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     frameAncestors: e.FRAME_ANCESTORS ?? [],
     llm: {
       provider: e.LLM_PROVIDER === 'auto' ? (e.OPENAI_API_KEY ? 'openai' : 'builtin') : e.LLM_PROVIDER,

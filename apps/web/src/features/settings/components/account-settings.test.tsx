@@ -21,7 +21,7 @@ describe('ProfileSection', () => {
     });
     renderWithApp(<ProfileSection user={TEST_USER} />);
     const zone = screen.getByLabelText('Time zone');
-    expect(zone).toHaveValue('Europe/Berlin');
+    expect(zone).toHaveValue(TEST_USER.time_zone);
     expect(within(zone).getAllByRole('option').length).toBeGreaterThan(100);
     await userEvent.clear(screen.getByLabelText('Name'));
     await userEvent.type(screen.getByLabelText('Name'), '  Ada L.  ');

@@ -1,0 +1,15 @@
+export * from './oauth-error.js';
+export * from './oauth-settings.js';
+export * from './redirect-uri.js';
+export * from './oauth-client.repository.js';
+export * from './register-oauth-client.js';
+export * from './authorization-request.repository.js';
+export * from './start-authorization.js';
+export * from './decide-authorization-request.js';
+export * from './issue-oauth-tokens.js';
+export * from './exchange-authorization-code.js';
+export * from './refresh-oauth-tokens.js';
+export * from './authenticate-oauth-access-token.js';
+export * from './revoke-oauth-token.js';
+export * from './connected-app.service.js';
+export type { ConnectedApp } from './oauth-grant.repository.js';
