@@ -29,6 +29,26 @@ let browser: TestBrowser;
 let page: Page;
 const account = { name: 'Ada Tester', email: `ada-${randomBytes(6).toString('hex')}@example.com`, password: 'first password 1' };
 const NEW_PASSWORD = 'second password 2';
+const THIRD_PASSWORD = 'third password 3';
+
+/** A link matching `pattern` in a mail to the test account, once the worker has written it. */
+async function mailedLink(pattern: RegExp): Promise<string> {
+  let link: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        for (const file of (await readdir(outbox)).filter((f) => f.endsWith('.eml'))) {
+          const mail = await simpleParser(await readFile(join(outbox, file)));
+          const match = pattern.exec(mail.text ?? '');
+          if (match && JSON.stringify(mail.to).includes(account.email)) link = match[0];
+        }
+        return link;
+      },
+      { timeout: UI_TIMEOUT },
+    )
+    .toBeDefined();
+  return link!;
+}
 
 async function apiLogin(password: string) {
   return fetch(`${baseUrl}/api/auth/login`, {
@@ -106,6 +126,26 @@ describe('the web app in a browser', { timeout: 60_000 }, () => {
     expect(task).toMatchObject({ due_date: TOMORROW, completed: true });
   });
 
+  it('asks to confirm the email until the mailed link is opened, which confirms it and leaves no token in the address bar', async () => {
+    const banner = page.getByRole('region', { name: 'Email confirmation' });
+    await banner.waitFor({ timeout: UI_TIMEOUT });
+    expect(await banner.textContent()).toContain(account.email);
+    const problems = await checkView('verify-banner', '/tasks', () => banner.waitFor({ timeout: UI_TIMEOUT }));
+    expect(problems).toEqual([]);
+
+    const link = await mailedLink(/https?:\/\/\S+\/verify-email\?token=[\w-]+/);
+    expect(link.startsWith(`${baseUrl}/verify-email?token=`)).toBe(true);
+    await page.goto(link);
+    await page.getByText('Your email address is confirmed').waitFor({ timeout: UI_TIMEOUT });
+    expect(page.url()).toBe(`${baseUrl}/verify-email`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'verify-email-confirmed.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Go to your tasks' }).click();
+    await taskItem(/buy milk/i).waitFor({ timeout: UI_TIMEOUT });
+    expect(await banner.count()).toBe(0);
+    const login = (await (await apiLogin(account.password)).json()) as { user: { email_verified: boolean } };
+    expect(login.user.email_verified).toBe(true);
+  });
+
   it('stays signed in after a reload, with the conversation and its history', async () => {
     await page.reload();
     await taskItem(/buy milk/i).waitFor({ timeout: UI_TIMEOUT });
@@ -149,17 +189,8 @@ describe('the web app in a browser', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText(/a link to choose a new password is on its way/).waitFor({ timeout: UI_TIMEOUT });
 
-    // The sign-up's verification mail went to the same address: only the reset mail counts.
-    const findResetLink = async () => {
-      for (const file of (await readdir(outbox)).filter((f) => f.endsWith('.eml'))) {
-        const mail = await simpleParser(await readFile(join(outbox, file)));
-        const match = /https?:\/\/\S+\/reset-password\?token=[\w-]+/.exec(mail.text ?? '');
-        if (match && JSON.stringify(mail.to ?? '').includes(account.email)) return match[0];
-      }
-      return undefined;
-    };
-    await expect.poll(findResetLink, { timeout: UI_TIMEOUT }).toBeDefined();
-    const link = (await findResetLink())!;
+    // Not the first mail to the account: the verification mail came before it.
+    const link = await mailedLink(/https?:\/\/\S+\/reset-password\?token=[\w-]+/);
     expect(link.startsWith(`${baseUrl}/reset-password?token=`)).toBe(true);
 
     await page.goto(link);
@@ -172,6 +203,38 @@ describe('the web app in a browser', { timeout: 60_000 }, () => {
 
     expect((await apiLogin(account.password)).status).toBe(401);
     expect((await apiLogin(NEW_PASSWORD)).status).toBe(200);
+  });
+
+  it('changes the time zone and the password in settings, staying signed in; the old password is refused', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Time zone').selectOption('Asia/Karachi');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Your profile is saved.').waitFor({ timeout: UI_TIMEOUT });
+
+    await page.getByLabel('Current password').fill(NEW_PASSWORD);
+    await page.getByLabel('New password').fill(THIRD_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password is changed.').waitFor({ timeout: UI_TIMEOUT });
+    expect((await apiLogin(NEW_PASSWORD)).status).toBe(401);
+    const login = await apiLogin(THIRD_PASSWORD);
+    expect(login.status).toBe(200);
+    expect(((await login.json()) as { user: { time_zone: string } }).user.time_zone).toBe('Asia/Karachi');
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download my data' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^todo-export-\d{4}-\d{2}-\d{2}\.json$/);
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8')) as { user: { email: string }; tasks: { title: string }[] };
+    expect(exported.user.email).toBe(account.email);
+    expect(exported.tasks.map((t) => t.title.toLowerCase())).toEqual(
+      expect.arrayContaining(['buy milk', 'call the bank from rest', 'water the plants via mcp']),
+    );
+
+    // The session went on with the new tokens, and the renewed cookie survives a reload.
+    await page.reload();
+    await page.getByLabel('Time zone').waitFor({ timeout: UI_TIMEOUT });
+    expect(await page.getByLabel('Time zone').inputValue()).toBe('Asia/Karachi');
+    expect(page.url()).toBe(`${baseUrl}/settings`);
   });
 });
 
@@ -203,6 +266,7 @@ describe('every view, at phone and desktop sizes', { timeout: 300_000 }, () => {
       ...(await checkView('chat', '/chat', () => page.getByRole('log', { name: 'Messages' }).getByText('Mark it as done').waitFor({ timeout: UI_TIMEOUT }))),
       ...(await checkView('settings', '/settings', () => page.getByRole('heading', { name: 'API tokens for MCP' }).waitFor({ timeout: UI_TIMEOUT }))),
       ...(await checkView('reset-password', '/reset-password?token=not-a-real-token', () => page.getByLabel('New password').waitFor())),
+      ...(await checkView('verify-email-no-token', '/verify-email', () => page.getByText('already confirmed').waitFor({ timeout: UI_TIMEOUT }))),
     ];
     await page.goto(`${baseUrl}/settings`);
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -211,11 +275,45 @@ describe('every view, at phone and desktop sizes', { timeout: 300_000 }, () => {
       ...(await checkView('sign-in', '/sign-in', () => page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: UI_TIMEOUT }))),
       ...(await checkView('sign-up', '/sign-up', () => page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: UI_TIMEOUT }))),
       ...(await checkView('forgot-password', '/forgot-password', () => page.getByRole('heading', { name: 'Reset your password' }).waitFor({ timeout: UI_TIMEOUT }))),
+      ...(await checkView('verify-email-signed-out', '/verify-email', () => page.getByText('Sign in to ask for a new link.').waitFor({ timeout: UI_TIMEOUT }))),
     );
     expect(problems).toEqual([]);
   });
 
   it('logged no console error on any page', () => {
     expect(browser.consoleErrors.join('\n')).toBe('');
+  });
+});
+
+describe('deleting the account', { timeout: 60_000 }, () => {
+  it('asks for the password, deletes everything, lands signed out on sign-in, where the account is refused', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByLabel('Email').fill(account.email);
+    await page.getByLabel('Password').fill(THIRD_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await taskItem(/buy milk/i).waitFor({ timeout: UI_TIMEOUT });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Delete account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete your account?' });
+    await dialog.getByLabel('Your password').fill(THIRD_PASSWORD);
+    const violations = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'delete-account-dialog-360x740.png') });
+    await dialog.getByRole('button', { name: 'Delete account' }).click();
+
+    await page.getByText('Your account and all its data are deleted.').waitFor({ timeout: UI_TIMEOUT });
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await page.screenshot({ path: join(SCREENSHOTS, 'account-deleted-360x740.png'), fullPage: true });
+    // Signed out for good: a reload does not bring the session back.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: UI_TIMEOUT });
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect((await apiLogin(THIRD_PASSWORD)).status).toBe(401);
+
+    await page.getByLabel('Email').fill(account.email);
+    await page.getByLabel('Password').fill(THIRD_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('Invalid email or password.').waitFor({ timeout: UI_TIMEOUT });
   });
 });

@@ -14,7 +14,7 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', impor
  * 404, so /api, /health, /docs, /openapi.json, /mcp, /metrics, /admin, /.well-known and typos
  * never get an HTML page by mistake.
  */
-export const WEB_APP_PATHS = ['/', '/tasks', '/chat', '/settings', '/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/oauth/authorize'];
+export const WEB_APP_PATHS = ['/', '/tasks', '/chat', '/settings', '/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/verify-email', '/oauth/authorize'];
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 

@@ -9,6 +9,7 @@ import { ResetPasswordRoute } from './routes/reset-password';
 import { SettingsRoute } from './routes/settings';
 import { SignInRoute } from './routes/sign-in';
 import { SignUpRoute } from './routes/sign-up';
+import { VerifyEmailRoute } from './routes/verify-email';
 
 /** The app's pages; the api falls back to index.html for exactly these paths' prefixes. */
 export const routes: RouteObject[] = [
@@ -21,6 +22,7 @@ export const routes: RouteObject[] = [
     ],
   },
   { path: '/reset-password', element: <ResetPasswordRoute /> },
+  { path: '/verify-email', element: <VerifyEmailRoute /> },
   { path: '/oauth/authorize', element: <OAuthAuthorizeRoute /> },
   {
     element: <AppLayout />,

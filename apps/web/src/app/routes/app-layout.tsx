@@ -1,5 +1,6 @@
 import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { useLogout } from '../../features/auth/api/logout';
+import { VerifyEmailBanner } from '../../features/auth/components/verify-email-banner';
 import { useSession } from '../../lib/session';
 
 /** Signed-in pages: the header with navigation and sign-out; signed-out visitors go to sign in. */
@@ -40,6 +41,7 @@ export function AppLayout() {
         </button>
       </header>
       <main id="main" className="app-main">
+        <VerifyEmailBanner user={session.user} />
         <Outlet />
       </main>
     </div>

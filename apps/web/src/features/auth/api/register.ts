@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { unwrap } from '../../../lib/api-error';
 import { REFRESH_COOKIE_HEADER, startSession } from '../../../lib/session';
+import { browserTimeZone } from '../../../lib/time-zone';
 
 export interface RegisterInput {
   name: string;
@@ -9,8 +10,9 @@ export interface RegisterInput {
   password: string;
 }
 
-/** Creates the account and signs in. */
-export async function register(body: RegisterInput) {
+/** Creates the account in the browser's time zone, and signs in. */
+export async function register(input: RegisterInput) {
+  const body = { ...input, time_zone: browserTimeZone() };
   const session = await unwrap(api.POST('/api/auth/register', { body, headers: REFRESH_COOKIE_HEADER }));
   return startSession(session);
 }
