@@ -148,3 +148,37 @@ describe('a start without a dependency', () => {
     expect([...api.output, ...worker.output].filter((l) => l.includes('"applied migration"'))).toHaveLength(files.length);
   }, 120_000);
 });
+
+describe('a stop after a dependency went away', () => {
+  // PM2 stops its apps together: the embedded redis-server can be gone before the worker has
+  // closed its BullMQ connections. Waiting on a Redis that will not come back must not turn a
+  // clean stop into the shutdown deadline's exit 1.
+  it('Redis stopped first: SIGTERM still stops the api and the worker cleanly (exit 0, "worker stopped")', async () => {
+    const database = await createTestDatabase();
+    cleanups.push(database.drop);
+    const redisPort = await freePort();
+    const redis = await startPrivateRedis(redisPort);
+    cleanups.push(() => redis.stop());
+    const port = await freePort();
+    const { api, worker } = startBoth({
+      DATABASE_URL: database.url,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      REDIS_KEY_PREFIX: testRedisPrefix(),
+      PORT: String(port),
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    });
+    const http = new HttpClient(`http://127.0.0.1:${port}`);
+    await api.waitForLine(/"api started/, 30_000);
+    await expectEverythingWorks(http);
+    await worker.waitForLine(/"worker ready"/);
+
+    await redis.stop();
+    await worker.waitForLine(/ECONNREFUSED|Connection is closed|"redis connection lost"/);
+    api.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    expect(await worker.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+    expect(await api.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+    expect(worker.output.some((line) => line.includes('"worker stopped"'))).toBe(true);
+    expect(worker.output.some((line) => line.includes('shutdown timed out'))).toBe(false);
+  }, 120_000);
+});

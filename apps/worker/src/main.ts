@@ -1,4 +1,5 @@
 import { bootProcess, closeRedis, createRedis, onShutdownSignal, runMain, SERVICE_VERSION } from '@todo/core';
+import { setTimeout as delay } from 'node:timers/promises';
 import { startWorkers, type RunningWorkers } from './worker.js';
 
 /**
@@ -19,9 +20,23 @@ async function main(): Promise<void> {
 
   onShutdownSignal(logger, config.shutdownTimeoutMs, async (signal) => {
     logger.info({ signal }, 'worker shutting down: finishing running jobs');
-    await workers?.close();
-    await queue.close().catch(() => undefined);
-    await Promise.allSettled([db.end(), closeRedis(redis), closeRedis(workerConnection)]);
+    // Without Redis a running job can neither finish nor be handed back, and BullMQ's close would
+    // wait for a server that may not return (PM2 stops the embedded redis-server together with
+    // us). Postgres holds every accepted turn and mail, and the next worker's sweep re-enqueues
+    // them, so stop without waiting instead of running into the shutdown deadline.
+    const drained = (async () => {
+      await workers?.close();
+      await queue.close().catch(() => undefined);
+    })().then(() => 'drained' as const);
+    const outcome = await Promise.race([drained, whenRedisLost(workerConnection).then(() => 'redis lost' as const)]);
+    if (outcome === 'redis lost') {
+      logger.warn('Redis is unreachable: stopping without waiting for running jobs (Postgres keeps them; the next worker re-runs them)');
+      redis.disconnect();
+      workerConnection.disconnect();
+      await Promise.race([db.end(), delay(2_000)]).catch(() => undefined);
+    } else {
+      await Promise.allSettled([db.end(), closeRedis(redis), closeRedis(workerConnection)]);
+    }
     logger.info('worker stopped');
     process.exit(0);
   });
@@ -37,6 +52,12 @@ async function main(): Promise<void> {
   }
   workers = await startWorkers({ config, logger, db, redis, workerConnection, queue });
   logger.info({ env: config.appEnv, version: SERVICE_VERSION, llmProvider: config.llm.provider }, 'worker ready');
+}
+
+/** Resolves once `connection` is not connected to Redis: at once if it is not now, else on its next close. */
+function whenRedisLost(connection: ReturnType<typeof createRedis>): Promise<void> {
+  if (connection.status !== 'ready') return Promise.resolve();
+  return new Promise((resolve) => connection.once('close', () => resolve()));
 }
 
 runMain('worker', main);
