@@ -8,7 +8,8 @@
 // are interleaved, and the MINIMUM per-request CPU of all batches is kept: interference from
 // other processes only ever adds time, so the minimum is the closest to the variant's own cost.
 // The client's own CPU is in every figure; "bare" shows how much that is.
-// Env: BENCH_BATCHES (6), BENCH_BATCH (100 requests), BENCH_PG_URL, REDIS_URL.
+// Env: BENCH_BATCHES (6), BENCH_BATCH (100 requests), BENCH_ONLY (scenarios: list,get,update),
+// BENCH_VARIANTS (variant name prefixes), BENCH_PG_URL, REDIS_URL.
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,10 @@ import { deleteRedisKeys, dropDatabase, positiveNumber, withDatabase } from './s
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BATCHES = positiveNumber('BENCH_BATCHES', 6);
 const BATCH = positiveNumber('BENCH_BATCH', 100);
+const list = (name) => (process.env[name] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+/** BENCH_ONLY=list,get: only these scenarios; BENCH_VARIANTS=bare,floor,ours: only variants whose name starts so. */
+const ONLY = list('BENCH_ONLY');
+const ONLY_VARIANTS = list('BENCH_VARIANTS');
 const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const LAYER_LABELS = {
@@ -59,6 +64,7 @@ try {
   const app = createApp({ config, logger, db, redis, queue, events, openStreams: new Set(), sseHeartbeatMs: 15_000, tokenVersions });
   const stack = app.router.stack.slice();
   const firstRouter = stack.findIndex((l) => l.name === 'router');
+  const apiRouter = stack.findIndex((l) => l.name === 'jsonParser') + 1;
   const floorPool = createFloorPool(config.databaseUrl, 10);
   closers.push(() => floorPool.end());
 
@@ -106,15 +112,18 @@ try {
     { name: 'floor', port: floorPort, skip: [] },
     { name: 'ours', port: oursPort, skip: [] },
     ...Object.keys(LAYER_LABELS).filter((n) => stack.some((l, i) => i < firstRouter && l.name === n)).map((n) => ({ name: `ours without ${LAYER_LABELS[n]}`, port: oursPort, skip: [n] })),
-  ];
+    // Every app-level layer in front of the API's routes out (the JSON parser stays: a body needs
+    // it): what Express's router, validation and the handlers cost on their own.
+    { name: 'ours, routes only (no app-level middleware)', port: oursPort, skip: stack.slice(0, apiRouter).map((l) => l.name).filter((n) => n !== 'jsonParser') },
+  ].filter((v) => !ONLY_VARIANTS.length || ONLY_VARIANTS.some((o) => v.name.startsWith(o)));
   const results = {};
-  for (const [scenario, next] of Object.entries(requests)) {
+  for (const [scenario, next] of Object.entries(requests).filter(([name]) => !ONLY.length || ONLY.includes(name))) {
     const samples = new Map(variants.map((v) => [v.name, []]));
     for (let b = 0; b < BATCHES; b++) {
       for (const v of b % 2 ? variants : [...variants].reverse()) {
         if (v.name === 'bare' && scenario !== 'list') continue;
         if (v.skip.includes('jsonParser') && scenario === 'update') continue; // a body needs it
-        app.router.stack = stack.filter((l, i) => i >= firstRouter || !v.skip.includes(l.name));
+        app.router.stack = stack.filter((l, i) => (v.skip.length > 1 ? i >= apiRouter : i >= firstRouter) || !v.skip.includes(l.name));
         for (let i = 0; i < 20; i++) await call(v.port, next());
         const before = process.cpuUsage();
         for (let i = 0; i < BATCH; i++) {
@@ -133,11 +142,11 @@ try {
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
   const lines = ['| variant | list µs/req (min / median) | get µs/req | update µs/req |', '|---|---:|---:|---:|'];
   for (const v of variants) {
-    const cell = (s) => (results[s][v.name] ? `${results[s][v.name].min} / ${results[s][v.name].median}` : '');
+    const cell = (s) => (results[s]?.[v.name] ? `${results[s][v.name].min} / ${results[s][v.name].median}` : '');
     lines.push(`| ${v.name} | ${cell('list')} | ${cell('get')} | ${cell('update')} |`);
   }
-  const bare = results.list.bare.min;
-  const ratio = (s) => ((results[s].floor.min - bare) / (results[s].ours.min - bare)).toFixed(2);
+  const bare = results.list?.bare?.min ?? 0;
+  const ratio = (s) => (results[s]?.floor && results[s]?.ours ? ((results[s].floor.min - bare) / (results[s].ours.min - bare)).toFixed(2) : 'n/a');
   process.stdout.write(`\n${lines.join('\n')}\n\nCPU of this process (client + server) per request, ${BATCHES} interleaved batches of ${BATCH} sequential requests; commit ${commit}; load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}\n`);
   process.stdout.write(`floor/ours above the bare client+http cost (predicts ours/floor throughput when CPU-bound): list ${ratio('list')}, get ${ratio('get')}, update ${ratio('update')}\n`);
 } finally {
