@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, registerUser } from './support/http-client.js';
 import { createTestDatabase, testRedisPrefix } from './support/postgres.js';
 import { freePort, ROOT, startProcess } from './support/processes.js';
@@ -94,6 +94,13 @@ describe('SIGTERM to the api under load', () => {
 });
 
 describe('pm2 reload of the api under load', () => {
+  // In afterEach, not only in the test's finally: when the test times out, vitest moves on and the
+  // finally may never run, which would leave a PM2 daemon and its apps running on the machine.
+  const stopDaemons: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const stop of stopDaemons.splice(0)) await stop().catch(() => undefined);
+  });
+
   it('drops no request while both cluster instances are replaced', async () => {
     const port = await freePort();
     const pm2Home = mkdtempSync(join(tmpdir(), 'pm2-'));
@@ -108,6 +115,10 @@ describe('pm2 reload of the api under load', () => {
       LOG_LEVEL: 'warn',
     };
     const pm2 = (...args: string[]) => run(join(ROOT, 'node_modules/.bin/pm2'), args, { cwd: ROOT, env });
+    stopDaemons.push(async () => {
+      await pm2('kill');
+      rmSync(pm2Home, { recursive: true, force: true });
+    });
     try {
       await pm2('start', 'ecosystem.config.js');
       for (let i = 0; (await call(port, 'GET', '/health', {})) !== 200; i++) {
@@ -133,8 +144,7 @@ describe('pm2 reload of the api under load', () => {
       expect(results.length).toBeGreaterThan(100);
       expect(results.filter((s) => s !== 200)).toEqual([]);
     } finally {
-      await pm2('kill').catch(() => undefined);
-      rmSync(pm2Home, { recursive: true, force: true });
+      for (const stop of stopDaemons.splice(0)) await stop().catch(() => undefined);
     }
   }, 90_000);
 });
