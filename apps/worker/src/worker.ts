@@ -4,8 +4,7 @@ import {
   createMetricsRecorder,
   createMailer,
   findHeadTurnIds,
-  findPendingResetRequestIds,
-  findPendingVerificationIds,
+  findPendingMailTokenIds,
   JOBS,
   MAIL_BACKOFF_TYPE,
   mailRetryDelayMs,
@@ -50,9 +49,9 @@ export interface RunningWorkers {
 export async function sweepPendingWork({ db, queue, logger }: Pick<WorkerDeps, 'db' | 'queue' | 'logger'>): Promise<void> {
   const turnIds = await findHeadTurnIds(db);
   for (const turnId of turnIds) await queue.enqueue(JOBS.chatTurn, { turnId });
-  const requestIds = await findPendingResetRequestIds(db);
+  const requestIds = await findPendingMailTokenIds(db, 'password-reset');
   for (const requestId of requestIds) await queue.enqueue(JOBS.passwordResetEmail, { requestId });
-  const verificationIds = await findPendingVerificationIds(db);
+  const verificationIds = await findPendingMailTokenIds(db, 'email-verification');
   for (const verificationId of verificationIds) await queue.enqueue(JOBS.emailVerification, { verificationId });
   const emails = requestIds.length + verificationIds.length;
   if (turnIds.length + emails > 0) logger.debug({ turns: turnIds.length, emails }, 'swept pending work');

@@ -2,22 +2,19 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import {
   JOBS,
   MailDeliveryError,
-  markResetFailed,
-  markVerificationFailed,
+  markMailTokenFailed,
   maskEmail,
-  recordResetError,
-  recordVerificationError,
-  sendEmailVerification,
-  sendPasswordResetEmail,
+  recordMailTokenError,
+  sendMailTokenMail,
   writeMailHealth,
-  type Queryable,
+  type MailTokenKind,
   type SendOutcome,
-  type SendPasswordResetEmailDeps,
+  type SendMailTokenDeps,
   type MetricsRecorder,
   type Redis,
 } from '@todo/core';
 
-export interface EmailProcessorDeps extends SendPasswordResetEmailDeps {
+export interface EmailProcessorDeps extends SendMailTokenDeps {
   redis: Redis;
   metrics?: MetricsRecorder;
 }
@@ -48,29 +45,23 @@ async function reportTransport(deps: EmailProcessorDeps, error: unknown): Promis
   if (health) await writeMailHealth(deps.redis, deps.config.redisKeyPrefix, { transport: deps.mailer.kind, ...health }).catch(() => undefined);
 }
 
-/** Each kind of mail job: how to read its row id, send it, and record a failure on its row. */
+/** Each kind of mail job: its mailed link's kind, and how to read its row id. */
 interface MailJobKind {
+  kind: MailTokenKind;
   what: string;
   rowId(data: unknown): string | undefined;
-  send(deps: EmailProcessorDeps, id: string): Promise<SendOutcome>;
-  markFailed(db: Queryable, id: string, reason: string): Promise<void>;
-  recordError(db: Queryable, id: string, reason: string): Promise<void>;
 }
 
 const MAIL_JOBS: Record<string, MailJobKind> = {
   [JOBS.passwordResetEmail.name]: {
+    kind: 'password-reset',
     what: 'password reset email',
     rowId: (data) => JOBS.passwordResetEmail.payload.safeParse(data).data?.requestId,
-    send: sendPasswordResetEmail,
-    markFailed: markResetFailed,
-    recordError: recordResetError,
   },
   [JOBS.emailVerification.name]: {
+    kind: 'email-verification',
     what: 'verification email',
     rowId: (data) => JOBS.emailVerification.payload.safeParse(data).data?.verificationId,
-    send: sendEmailVerification,
-    markFailed: markVerificationFailed,
-    recordError: recordVerificationError,
   },
 };
 
@@ -86,7 +77,7 @@ export async function processEmailJob(deps: EmailProcessorDeps, job: Job): Promi
   const rowId = kind.rowId(job.data);
   if (!rowId) throw new UnrecoverableError(`invalid ${job.name} payload`);
   try {
-    const outcome = await kind.send({ ...deps, logger }, rowId);
+    const outcome = await sendMailTokenMail({ ...deps, logger }, kind.kind, rowId);
     if (outcome === 'sent') {
       await writeMailHealth(deps.redis, deps.config.redisKeyPrefix, { transport: deps.mailer.kind, state: 'configured' }).catch(() => undefined);
       deps.metrics?.email('sent');
@@ -98,11 +89,11 @@ export async function processEmailJob(deps: EmailProcessorDeps, job: Job): Promi
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await reportTransport(deps, error);
     if (isPermanent || isLastAttempt) {
-      await kind.markFailed(deps.db, rowId, reason);
+      await markMailTokenFailed(deps.db, kind.kind, rowId, reason);
       deps.metrics?.email('failed');
       logger.error({ rowId, reason }, `${kind.what} failed for good`);
     } else {
-      await kind.recordError(deps.db, rowId, reason);
+      await recordMailTokenError(deps.db, kind.kind, rowId, reason);
       logger.warn({ rowId, reason }, `${kind.what} failed; will retry`);
     }
     if (isPermanent) throw new UnrecoverableError(reason);

@@ -1,4 +1,4 @@
-import { spendOtherResetRequests } from '../mail/password-reset.repository.js';
+import { spendUserMailTokens } from '../mail/mail-token.repository.js';
 import { withTransaction, type Pool } from '../platform/db/index.js';
 import type { Config } from '../platform/config.js';
 import { AppError } from '../platform/errors.js';
@@ -29,7 +29,7 @@ export async function changePassword(deps: { db: Pool; config: Config }, userId:
     const tokenVersion = await incrementTokenVersion(tx, userId);
     await revokeAllRefreshTokens(tx, userId);
     await revokeAllApiTokens(tx, userId);
-    await spendOtherResetRequests(tx, userId);
+    await spendUserMailTokens(tx, 'password-reset', userId);
     return startSession({ db: tx, config: deps.config }, { ...user, tokenVersion });
   });
 }

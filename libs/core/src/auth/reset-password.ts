@@ -1,4 +1,5 @@
-import { consumeResetToken, spendOtherResetRequests } from '../mail/password-reset.repository.js';
+import { spendUserMailTokens } from '../mail/mail-token.repository.js';
+import { consumeResetToken } from '../mail/password-reset.repository.js';
 import { withTransaction, type Pool } from '../platform/db/index.js';
 import { AppError } from '../platform/errors.js';
 import { incrementTokenVersion, updatePasswordHash } from '../users/index.js';
@@ -26,7 +27,7 @@ export async function resetPassword(db: Pool, token: string, newPassword: string
     await incrementTokenVersion(tx, userId);
     await revokeAllRefreshTokens(tx, userId);
     await revokeAllApiTokens(tx, userId);
-    await spendOtherResetRequests(tx, userId);
+    await spendUserMailTokens(tx, 'password-reset', userId);
     return true;
   });
   if (!isReset) throw invalid;

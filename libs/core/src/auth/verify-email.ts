@@ -1,4 +1,5 @@
-import { consumeVerificationToken, markEmailVerified, spendOtherVerifications } from '../mail/email-verification.repository.js';
+import { consumeVerificationToken, markEmailVerified } from '../mail/email-verification.repository.js';
+import { spendUserMailTokens } from '../mail/mail-token.repository.js';
 import type { Config } from '../platform/config.js';
 import { withTransaction, type Pool, type Queryable } from '../platform/db/index.js';
 import { AppError } from '../platform/errors.js';
@@ -17,7 +18,7 @@ export async function verifyEmail(db: Pool, token: string): Promise<User> {
     const userId = await consumeVerificationToken(tx, hashOpaqueToken(token));
     if (!userId) return null;
     await markEmailVerified(tx, userId);
-    await spendOtherVerifications(tx, userId);
+    await spendUserMailTokens(tx, 'email-verification', userId);
     return findUserById(tx, userId);
   });
   if (!user) throw invalid;
