@@ -91,6 +91,29 @@ describe('the web app served by the api', () => {
     expect(await res.text()).not.toContain('<div id="root">');
   });
 
+  const NAVIGATION = { Accept: 'text/html,application/xhtml+xml', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-Mode': 'navigate' };
+
+  it.each(['/no/such/page', '/tasks/1', '/Settings', '/sign-in/extra?x=1'])(
+    "a browser's navigation to %s gets the app's page with status 404 (the app draws \"Page not found\")",
+    async (path) => {
+      const res = await fetch(`${app.baseUrl}${path}`, { headers: NAVIGATION });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(cspDirectives(res.headers.get('content-security-policy')).get('script-src')).toEqual(["'self'"]);
+      expect(await res.text()).toContain('<div id="root"></div>');
+    },
+  );
+
+  it.each(['/api/auth/nope', '/api/x/tasks/1', '/mcp', '/admin/nope', '/metrics/x', '/assets/missing-abc123.js', '/.well-known/nope', '/health/x', '/openapi.json/x', '/token/x'])(
+    "a browser's navigation to %s, owned by the API, still gets the API's JSON answer",
+    async (path) => {
+      const res = await fetch(`${app.baseUrl}${path}`, { headers: NAVIGATION });
+      expect(res.headers.get('content-type') ?? '').not.toContain('text/html');
+      expect(await res.text()).not.toContain('<div id="root">');
+    },
+  );
+
   it('leaves /docs to Swagger UI', async () => {
     const res = await fetch(`${app.baseUrl}/docs/`);
     expect(res.status).toBe(200);

@@ -11,12 +11,16 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', impor
 /**
  * The web app's own pages (apps/web/src/app/router.tsx): these paths answer with index.html and
  * the router draws the page. Everything else that is not a file of the build stays the API's
- * 404, so /api, /health, /docs, /openapi.json, /mcp, /metrics, /admin, /.well-known and typos
- * never get an HTML page by mistake.
+ * 404, so /api, /health, /docs, /openapi.json, /mcp, /metrics, /admin and /.well-known never get
+ * an HTML page by mistake; only a browser's navigation (Sec-Fetch-Dest: document) to an address
+ * the API does not own gets the app's "Page not found" page, with status 404.
  */
 export const WEB_APP_PATHS = ['/', '/tasks', '/chat', '/settings', '/sign-in', '/sign-up', '/forgot-password', '/reset-password', '/verify-email', '/oauth/authorize'];
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Paths the API answers for itself: never the app's page, even for a browser's navigation. */
+const API_OWNED = /^\/(?:api|mcp|admin|docs|assets|metrics|health|openapi\.json|\.well-known|authorize|token|register|revoke)(?:[/?.]|$)/;
 
 /** The app's pages run only their own script and styles: no inline code, nothing from elsewhere. */
 function webAppContentSecurityPolicy(config: Config) {
@@ -72,10 +76,16 @@ export function webAppRouter(config: Config, { root = DEFAULT_WEB_ROOT }: WebApp
   const pages = new Set(WEB_APP_PATHS);
   const contentSecurityPolicy = webAppContentSecurityPolicy(config);
   router.use((req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !pages.has(req.path)) return next();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const isPage = pages.has(req.path);
+    // A person who follows a stale link or mistypes an address gets the app's "Page not found"
+    // page (with a 404), not a JSON problem; programs, and paths the API owns, still get the JSON.
+    const isLostNavigation = !isPage && req.headers['sec-fetch-dest'] === 'document' && !API_OWNED.test(req.path);
+    if (!isPage && !isLostNavigation) return next();
     contentSecurityPolicy(req, res, (error?: unknown) => {
       if (error) return next(error);
       res.setHeader('Cache-Control', 'no-cache');
+      if (isLostNavigation) res.status(404);
       res.sendFile(indexFile);
     });
   });
