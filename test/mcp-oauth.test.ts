@@ -430,6 +430,25 @@ describe('refusals', () => {
     expect((await app.http.get(`/api/${user.id}/connected-apps`, { token: fresh.body.access_token })).body.connected_apps).toEqual([]);
   });
 
+  it('a password change cuts off the access and refresh tokens of every connected app', async () => {
+    const user = await registerUser(app.http);
+    const c = await rawCode(user);
+    const first = (await exchange(c)).body;
+    // The refresh grant works before the change, so its refusal after is the change's doing.
+    const tokens = (await form('/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: c.clientId })).body;
+    expect(tokens.access_token).toEqual(expect.any(String));
+    expect((await mcpPost(tokens.access_token)).status).toBe(200);
+    const changed = await app.http.post('/api/auth/change-password', {
+      token: user.accessToken,
+      body: { current_password: user.password, new_password: 'a-brand-new-password' },
+      headers: { 'x-forwarded-for': randomIp() },
+    });
+    expect(changed.status).toBe(200);
+    expect((await mcpPost(tokens.access_token)).status).toBe(401);
+    const refreshed = await form('/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: c.clientId });
+    expect(refreshed.body.error).toBe('invalid_grant');
+  });
+
   it('another user cannot list or disconnect my apps; consent data needs a signed-in user; a request is answered once', async () => {
     const user = await registerUser(app.http);
     const stranger = await registerUser(app.http);
