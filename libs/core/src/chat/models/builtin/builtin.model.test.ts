@@ -169,6 +169,17 @@ const ROWS: Array<[string, Expected]> = [
   ['Actually, anything past due?', [list({ status: 'pending', due_before: '2026-03-05' })]],
   ["what's due today?", [list({ status: 'pending', due_after: '2026-03-04', due_before: '2026-03-06' })]],
   ["show today's tasks", [list({ status: 'pending', due_after: '2026-03-04', due_before: '2026-03-06' })]],
+  // Any other due date or range (today is Thursday 2026-03-05; weeks run Monday to Sunday).
+  ["what's due tomorrow?", [list({ status: 'pending', due_after: '2026-03-05', due_before: '2026-03-07' })]],
+  ["show tomorrow's tasks", [list({ status: 'pending', due_after: '2026-03-05', due_before: '2026-03-07' })]],
+  ['show my tasks for tomorrow', [list({ status: 'pending', due_after: '2026-03-05', due_before: '2026-03-07' })]],
+  ['show tasks due on friday', [list({ status: 'pending', due_after: '2026-03-05', due_before: '2026-03-07' })]],
+  ['any tasks due on the 12th of march?', [list({ status: 'pending', due_after: '2026-03-11', due_before: '2026-03-13' })]],
+  ['list tasks due by March 10 please', [list({ status: 'pending', due_before: '2026-03-11' })]],
+  ['what is due before 2026-03-20?', [list({ status: 'pending', due_before: '2026-03-20' })]],
+  ['show tasks due after friday', [list({ status: 'pending', due_after: '2026-03-06' })]],
+  ['anything due this week?', [list({ status: 'pending', due_after: '2026-03-04', due_before: '2026-03-09' })]],
+  ["what's due next week?", [list({ status: 'pending', due_after: '2026-03-08', due_before: '2026-03-16' })]],
   // Several tasks, each with its own verb; a title that merely contains "and" stays one task.
   ['Add buy eggs and buy bread', [add({ title: 'Buy eggs' }), add({ title: 'Buy bread' })]],
   ['add call mom, email dad and pay rent', [add({ title: 'Call mom' }), add({ title: 'Email dad' }), add({ title: 'Pay rent' })]],
@@ -546,6 +557,11 @@ describe('builtin model: final answers', () => {
       .toBe('Here are your overdue tasks (1):\n- #1 ○ Pay rent — medium priority, due 2026-03-01 (overdue)');
     expect(await answer("what's overdue?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no overdue tasks.');
     expect(await answer("what's due today?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no tasks due today.');
+    expect(await answer("what's due tomorrow?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no tasks due tomorrow.');
+    expect(await answer('show tasks due on the 12th of march', [{ success: true, tasks: [], count: 0 }])).toBe('You have no tasks due on 2026-03-12.');
+    expect(await answer('list tasks due by March 10', [{ success: true, tasks: [], count: 0 }])).toBe('You have no tasks due by 2026-03-10.');
+    expect(await answer("what's due next week?", [{ success: true, tasks: [], count: 0 }])).toBe('You have no tasks due from 2026-03-09 to 2026-03-15.');
+    expect(await answer("what's due tomorrow?", [{ success: true, tasks: [task(1, 'Pay rent', { due_date: '2026-03-06' })], count: 1 }])).toMatch(/^Here are your tasks due tomorrow \(1\):\n- #1 ○ Pay rent/);
   });
 
   it('says when a list is empty', async () => {

@@ -26,9 +26,9 @@ export interface NewTask extends TaskChanges {
 
 export type ListStatus = 'all' | 'pending' | 'completed';
 
-/** "what's overdue?", "what's due today?": strict bounds on due_date, as the user's local dates. */
+/** "what's overdue?", "what's due tomorrow?", "due by friday": strict bounds on due_date, as the user's local dates. */
 export interface DueFilter {
-  due_before: string;
+  due_before?: string;
   due_after?: string;
 }
 

@@ -4,7 +4,7 @@
  * text when the user looks for something.
  */
 import { unquote } from './attributes.js';
-import { addDays, toIsoDate } from './dates.js';
+import { addDays, parseDatePhrase, toIsoDate } from './dates.js';
 import type { DueFilter, Intent, ListStatus } from './intents.js';
 
 const LIST_VERB = /^(?:show|list|display|view|see|(?:get|give)\s+(?:me|us)|get\s+(?:my|all)|fetch|print|read|pull\s+up|bring\s+up|check|review|tell|what|what's|whats|which|how\s+many|how\s+much|do\s+i\s+(?:still\s+)?have|have\s+i|did\s+i|are\s+there|is\s+there|any|anything|let\s+me\s+see|can\s+i\s+see|remind\s+me\s+what)\b/i;
@@ -44,13 +44,52 @@ function limitOf(text: string): number | undefined {
   return Math.min(100, Math.max(1, Number(m[1])));
 }
 
-/** Overdue: due before today; due today: after yesterday and before tomorrow (the user's local dates). */
-function dueFilter(text: string, today: Date): DueFilter | undefined {
-  if (/\b(?:overdue|past\s+due)\b/i.test(text)) return { due_before: toIsoDate(today) };
-  if (/\b(?:(?:due|for)\s+today|today'?s\s+(?:tasks|to-?dos|list))\b/i.test(text)) {
-    return { due_after: toIsoDate(addDays(today, -1)), due_before: toIsoDate(addDays(today, 1)) };
+/** Strict bounds around one local date: due on `date`. */
+function dueOn(date: Date): DueFilter {
+  return { due_after: toIsoDate(addDays(date, -1)), due_before: toIsoDate(addDays(date, 1)) };
+}
+
+/** The date that a run of words starts with: "friday please" gives Friday. */
+function leadingDate(words: string, today: Date): Date | undefined {
+  const parts = words.trim().replace(/[.!?,;:]+$/, '').split(/\s+/);
+  for (let n = Math.min(parts.length, 5); n > 0; n--) {
+    const iso = parseDatePhrase(parts.slice(0, n).join(' '), today);
+    if (iso) return new Date(`${iso}T00:00:00Z`);
   }
   return undefined;
+}
+
+/** Monday of the week `date` is in (weeks run Monday to Sunday). */
+function mondayOf(date: Date): Date {
+  return addDays(date, -((date.getUTCDay() + 6) % 7));
+}
+
+/**
+ * A question about due dates, as strict bounds on the user's local dates: "overdue" (before
+ * today), "due today/tomorrow/on friday/on March 10", "tomorrow's tasks", "due by friday"
+ * (on or before), "due before/after a date", "due this week" (today to Sunday), "due next week"
+ * (Monday to Sunday).
+ */
+function dueFilter(text: string, today: Date): DueFilter | undefined {
+  if (/\b(?:overdue|past\s+due)\b/i.test(text)) return { due_before: toIsoDate(today) };
+  if (/\b(?:due|for)\s+this\s+week\b|\bthis\s+week'?s\s+(?:tasks|to-?dos|list)\b/i.test(text)) {
+    return { due_after: toIsoDate(addDays(today, -1)), due_before: toIsoDate(addDays(mondayOf(today), 7)) };
+  }
+  if (/\b(?:due|for)\s+next\s+week\b|\bnext\s+week'?s\s+(?:tasks|to-?dos|list)\b/i.test(text)) {
+    const monday = addDays(mondayOf(today), 7);
+    return { due_after: toIsoDate(addDays(monday, -1)), due_before: toIsoDate(addDays(monday, 7)) };
+  }
+  const possessive = /\b(today|tomorrow)'?s\s+(?:tasks|to-?dos|list)\b/i.exec(text);
+  if (possessive) return dueOn(possessive[1]!.toLowerCase() === 'today' ? today : addDays(today, 1));
+  const bound = /\bdue\s+(before|by|until|till|no\s+later\s+than|after|on|for)?\s*(.+)$/i.exec(text) ?? /\b(?:tasks?|to-?dos?|anything|something)\s+(for|on)\s+(.+)$/i.exec(text);
+  if (!bound) return undefined;
+  const date = leadingDate(bound[2]!, today);
+  if (!date) return undefined;
+  const word = (bound[1] ?? 'on').toLowerCase();
+  if (word === 'before') return { due_before: toIsoDate(date) };
+  if (word === 'after') return { due_after: toIsoDate(date) };
+  if (word !== 'on' && word !== 'for') return { due_before: toIsoDate(addDays(date, 1)) };
+  return dueOn(date);
 }
 
 function listIntent(text: string, query: string, today: Date): Intent {

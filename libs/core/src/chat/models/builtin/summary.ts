@@ -30,13 +30,34 @@ function addedDetails(task: TaskJson, today: Date): string {
   return details.length > 0 ? `, ${details.join(', ')}` : '';
 }
 
+const isIsoDate = (value: unknown): value is string => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
+const dayOf = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+/** How the list's due bounds read: "overdue tasks", "tasks due tomorrow", "tasks due by 2026-03-10" (on or before). */
+function dueKind(args: Record<string, unknown>, today: Date): string | undefined {
+  const before = isIsoDate(args.due_before) ? args.due_before : undefined;
+  const after = isIsoDate(args.due_after) ? args.due_after : undefined;
+  if (!before && !after) return undefined;
+  if (before === toIsoDate(today) && !after) return 'overdue tasks';
+  if (!after) return `tasks due by ${toIsoDate(addDays(dayOf(before!), -1))}`;
+  if (!before) return `tasks due after ${after}`;
+  const first = addDays(dayOf(after), 1);
+  const last = addDays(dayOf(before), -1);
+  if (last < first) return 'tasks due in that range';
+  if (toIsoDate(first) === toIsoDate(last)) {
+    const days = Math.round((first.getTime() - today.getTime()) / 86_400_000);
+    return days === 0 ? 'tasks due today' : days === 1 ? 'tasks due tomorrow' : `tasks due on ${toIsoDate(first)}`;
+  }
+  return `tasks due from ${toIsoDate(first)} to ${toIsoDate(last)}`;
+}
+
 function listAnswer(args: Record<string, unknown>, result: Extract<ToolResult, { success: true }>, today: Date): string {
   const status = args.status === 'pending' || args.status === 'completed' ? args.status : 'all';
   const query = typeof args.query === 'string' && args.query.trim() !== '' ? args.query.trim() : undefined;
   const tasks = result.tasks ?? [];
   let kind = status === 'all' ? 'tasks' : `${status} tasks`;
-  if (args.due_before === toIsoDate(today) && args.due_after === undefined) kind = 'overdue tasks';
-  if (args.due_after === toIsoDate(addDays(today, -1)) && args.due_before === toIsoDate(addDays(today, 1))) kind = 'tasks due today';
+  const due = dueKind(args, today);
+  if (due) kind = due;
   if (tasks.length === 0) {
     if (query) return `I found no ${kind} matching ${quote(query)}.`;
     return status === 'all' ? 'You have no tasks yet. Say "add a task to …" to create one.' : `You have no ${kind}.`;
