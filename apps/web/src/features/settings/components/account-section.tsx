@@ -1,7 +1,10 @@
 import { useId, type ReactNode } from 'react';
 import type { User } from '../../../lib/api-types';
 
-/** The account's name and email; `actions` holds what the page adds (sign out everywhere). */
+/**
+ * The account's sign-in address and whether it is confirmed (the name is edited under Profile);
+ * `actions` holds what the page adds (sign out everywhere).
+ */
 export function AccountSection({ user, actions }: { user: User; actions?: ReactNode }) {
   const id = useId();
   return (
@@ -11,12 +14,10 @@ export function AccountSection({ user, actions }: { user: User; actions?: ReactN
       </h2>
       <dl className="account">
         <div>
-          <dt>Name</dt>
-          <dd>{user.name}</dd>
-        </div>
-        <div>
           <dt>Email</dt>
-          <dd>{user.email}</dd>
+          <dd>
+            {user.email} <span className="muted">({user.email_verified ? 'confirmed' : 'not confirmed yet'})</span>
+          </dd>
         </div>
       </dl>
       {actions}
