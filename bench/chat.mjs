@@ -18,8 +18,14 @@
 //            directly, over fresh users, same utterances, under its own Redis prefix: 1 loop, then
 //            BENCH_FLOOR_CONCURRENCY (50) loops with the same warm-up and duration.
 //            Latency = runChatTurn alone.
-// Also reported: per-turn phases from the chat_turns timestamps, Redis events per turn, Postgres
-// transactions per turn (pg_stat_database) and CPU per process.
+// Also reported: per-turn phases from the chat_turns timestamps, Redis events per turn, CPU per
+// process, and per turn of each mode: Postgres transactions (xact_commit + xact_rollback of the
+// bench database in pg_stat_database; the counters are read after an idle pause of
+// STATS_SETTLE_MS, since an idle backend flushes its pending counts within 10 s, and after the
+// measured processes' connections have closed, which flushes them) and Postgres round trips (each
+// pg Client#query call, counted by bench/pg-count.mjs loaded with NODE_OPTIONS=--import into the
+// api and worker, and patched into this process for the floor). Both depend on the code, not on
+// the machine's load: they are the figures to compare across runs.
 // Prints a Markdown table and writes the raw numbers to bench/out/chat-<timestamp>.json.
 // Children are killed, the database dropped and the Redis keys deleted even on failure.
 //
@@ -29,15 +35,18 @@
 // postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL, BENCH_LOG_LEVEL (default warn),
 // DATABASE_POOL_MAX (passed through to api, worker and the floor pool; default 10).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { countQueries } from './pg-count.mjs';
 import { captureOutput, deleteRedisKeys, dropDatabase, fmtPct, freePort, ipFor, machineMeta, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
+/** pgstat flushes an idle backend's pending counters after at most PGSTAT_IDLE_INTERVAL (10 s). */
+const STATS_SETTLE_MS = 11_000;
 const ROOT = join(dirname(BENCH_FILE), '..');
 
 /** One cycle of a conversation; every line makes the builtin model call at least one tool. */
@@ -79,6 +88,7 @@ async function main() {
   const floorPrefix = `${redisPrefix}-floor`;
   const dbUrl = withDatabase(PG_ADMIN_URL, dbName);
   const loadBefore = os.loadavg();
+  const countFile = join(os.tmpdir(), `${redisPrefix}-pg-queries`);
 
   const children = new Set();
   const closers = []; // in-process resources of the floor phase
@@ -94,6 +104,7 @@ async function main() {
       await Promise.allSettled([...children].map((child) => stopChild(child)));
       await Promise.allSettled(closers.map((close) => close()));
       if (dbCreated) await dropDatabase(pg, PG_ADMIN_URL, dbName, log);
+      for (const name of readdirSync(os.tmpdir()).filter((f) => f.startsWith(`${redisPrefix}-pg-queries.`))) rmSync(join(os.tmpdir(), name), { force: true });
       // Matches both `${redisPrefix}:*` (BullMQ, events, limits) and the floor's prefix.
       await deleteRedisKeys(Redis, REDIS_URL, `${redisPrefix}*`, log);
     })();
@@ -101,7 +112,7 @@ async function main() {
   };
 
   // Bounded in time: setup, three phases of warm-up + run + drain, and slack.
-  const budgetMs = 240_000 + 3 * (WARMUP + DURATION + WAIT_S + 10) * 1000 + 2 * (SERIAL_S + 1) * 1000;
+  const budgetMs = 240_000 + 2 * STATS_SETTLE_MS + 3 * (WARMUP + DURATION + WAIT_S + 10) * 1000 + 2 * (SERIAL_S + 1) * 1000;
   const watchdog = setTimeout(() => {
     log(`timed out after ${budgetMs / 1000} s; cleaning up`);
     cleanup().finally(() => process.exit(2));
@@ -143,6 +154,9 @@ async function main() {
       CHAT_CONCURRENCY: String(CHAT_CONCURRENCY),
       // 50 clients each post several turns a second: far over the per-user limit meant for people.
       CHAT_RATE_LIMIT_PER_MINUTE: '1000000',
+      // Round trips to Postgres, counted in the api and worker by the bench's preload (see the top).
+      BENCH_PG_COUNT_FILE: countFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(ROOT, 'bench/pg-count.mjs')).href}`.trim(),
     });
     const startChild = (name, script) => {
       const child = spawn(process.execPath, [join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -347,9 +361,13 @@ async function main() {
     log(`sse: first event p50 ${sseSummary.first_event_p50_ms} ms, p99 ${sseSummary.first_event_p99_ms} ms; completed p50 ${sseSummary.completed_p50_ms} ms (errors ${sseSummary.errors})`);
 
     // --- phases 2 and 3: queued, Prefer: wait (one client, then all of them) ---------------
-    // Transactions per turn from pg_stat_database: snapshot now, and again once the api and
-    // worker have exited (a backend flushes its counters when it ends).
+    // Transactions per turn from pg_stat_database: snapshot after an idle pause (every backend
+    // has flushed), and again once the api and worker have exited (a backend flushes its
+    // counters when it ends). Round trips: the preload's counts at the same two points.
+    log(`waiting ${STATS_SETTLE_MS / 1000} s for Postgres to flush the counters of the phases before`);
+    await sleep(STATS_SETTLE_MS);
     const statsBefore = await dbStats(pg, PG_ADMIN_URL, dbName);
+    const queriesBefore = await childQueryCounts(countFile, [api.child, worker.child], true);
     const workerPids = { api: api.child.pid, worker: worker.child.pid };
     const serial = await runTimed('queued, 1 client', 1, () => postWait(clients[0]), workerPids, 1, SERIAL_S);
     const serialRow = summarize('queued, 1 client (latency without contention)', 'queued-1', serial);
@@ -370,8 +388,15 @@ async function main() {
     const apiLogLines = api.output.lines();
     const workerLogLines = worker.output.lines();
     log(`api and worker stopped (they wrote ${apiLogLines} / ${workerLogLines} log lines at ${LOG_LEVEL})`);
-    await sleep(300);
-    const queuedStats = perTurn(statsBefore, await dbStats(pg, PG_ADMIN_URL, dbName), serial.all.length + queued.all.length);
+    await backendsGone(pg, PG_ADMIN_URL, dbName);
+    const queuedTurns = serial.all.length + queued.all.length;
+    const queuedStats = perTurn(statsBefore, await dbStats(pg, PG_ADMIN_URL, dbName), queuedTurns);
+    const queriesAfter = await childQueryCounts(countFile, [api.child, worker.child], false);
+    const queuedQueries = {
+      api: perQuery(queriesBefore[0], queriesAfter[0], queuedTurns),
+      worker: perQuery(queriesBefore[1], queriesAfter[1], queuedTurns),
+    };
+    queuedQueries.total = queuedQueries.api === null || queuedQueries.worker === null ? null : +(queuedQueries.api + queuedQueries.worker).toFixed(1);
 
     // Where the time went, from the turn rows (timestamps are ms, transaction start times).
     const db0 = new pg.Pool({ connectionString: dbUrl, max: 2 });
@@ -419,9 +444,13 @@ async function main() {
         return { start: t0, end: t2, ms: t2 - t0, ok: false, status: 0, error: error.message };
       }
     };
+    const floorQueries = countQueries(pg); // the floor's pool is this process's `pg`
     // Same starting state as the queued clients: one completed first turn per conversation.
     await Promise.all(lanes.map((lane) => floorTurn(lane)));
+    log(`waiting ${STATS_SETTLE_MS / 1000} s for Postgres to flush the counters of the floor's first turns`);
+    await sleep(STATS_SETTLE_MS);
     const floorStatsBefore = await dbStats(pg, PG_ADMIN_URL, dbName);
+    const floorQueriesBefore = floorQueries();
     const floorSerial = await runTimed('floor, 1 loop', 1, () => floorTurn(lanes[0]), { bench: process.pid }, 1, SERIAL_S);
     const floorSerialRow = summarize('floor, 1 loop (runChatTurn without contention)', 'floor-1', floorSerial);
     log(`floor, 1 loop: runChatTurn p50 ${floorSerialRow.p50_ms} ms, p99 ${floorSerialRow.p99_ms} ms`);
@@ -429,11 +458,13 @@ async function main() {
     const floorRow = summarize(`floor: acceptChatTurn + runChatTurn in-process (${lanes.length} loops, no queue)`, 'floor', floor);
     floorRow.accept_p50_ms = round1(pct(sorted(floor.measured.filter((s) => s.ok).map((s) => s.accept_ms)), 50));
     log(`floor: ${floorRow.turns_per_s} turns/s, runChatTurn p50 ${floorRow.p50_ms} ms, p99 ${floorRow.p99_ms} ms, errors ${floorRow.errors}`);
+    const floorTurns = floorSerial.all.length + floor.all.length;
+    const floorRoundTrips = perQuery(floorQueriesBefore, floorQueries(), floorTurns);
     const floorBreakdown = await turnBreakdown(db, floor.measured);
     await db.end();
     closers.splice(closers.indexOf(closeFloorDb), 1);
-    await sleep(300);
-    const floorStats = perTurn(floorStatsBefore, await dbStats(pg, PG_ADMIN_URL, dbName), floorSerial.all.length + floor.all.length);
+    await backendsGone(pg, PG_ADMIN_URL, dbName);
+    const floorStats = perTurn(floorStatsBefore, await dbStats(pg, PG_ADMIN_URL, dbName), floorTurns);
 
     // Sequential scans per table over the whole run (a seq scan in the per-turn path shows here).
     const tableStats = await scanStats(pg, dbUrl);
@@ -480,7 +511,8 @@ async function main() {
       `floor turn breakdown, p50 (p99) ms: claimed->finished ${fmtB(floorBreakdown.started_to_finished)}; acceptChatTurn p50 ${floorRow.accept_p50_ms} ms`,
       `1 client: p50 overhead ${overheadSerialP50.toFixed(1)} ms (queued ${serialRow.p50_ms} vs floor ${floorSerialRow.p50_ms}); breakdown p50 ms: POST->accepted ${serialBreakdown.post_to_created?.p50}, ` +
         `accepted->claimed ${serialBreakdown.created_to_started?.p50}, claimed->finished ${serialBreakdown.started_to_finished?.p50}, finished->answer ${serialBreakdown.finished_to_answer?.p50}`,
-      `per turn: Redis stream events p50 ${eventsPerTurn.p50} (max ${eventsPerTurn.max}); Postgres transactions queued ${queuedStats.xacts} vs floor ${floorStats.xacts}, ` +
+      `per turn: Redis stream events p50 ${eventsPerTurn.p50} (max ${eventsPerTurn.max}); Postgres transactions queued ${queuedStats.xacts} vs floor ${floorStats.xacts}; ` +
+        `Postgres round trips queued ${queuedQueries.total} (api ${queuedQueries.api} + worker ${queuedQueries.worker}) vs floor ${floorRoundTrips}; ` +
         `rows read ${queuedStats.tup_returned} vs ${floorStats.tup_returned}`,
       `slowest queued turns (ms: POST->accepted / ->claimed / ->finished / ->answer): ${slowest.map((s) => `${s.ms}: ${s.post_to_created}/${s.created_to_started}/${s.started_to_finished}/${s.finished_to_answer}`).join(', ')}`,
       `queued throughput per 2 s of the window (turns/s): ${perWindow(queued)}; floor: ${perWindow(floor)}`,
@@ -499,7 +531,7 @@ async function main() {
     writeFileSync(outFile, `${JSON.stringify({
       meta, aim, rows, sse: sseSummary, overhead_p50_ms: +overheadP50.toFixed(1), turns_per_s_ratio: ratio === null ? null : +ratio.toFixed(3),
       breakdown: { queued: breakdown, floor: floorBreakdown, queued_1_client: serialBreakdown },
-      table_scans: tableStats, queued_slowest: slowest, chat_messages_before_floor: messagesLeft, overhead_p50_1_client_ms: +overheadSerialP50.toFixed(1), events_per_turn: eventsPerTurn, pg_per_turn: { queued: queuedStats, floor: floorStats }, builtin_answers: sanity, markdown: table,
+      table_scans: tableStats, queued_slowest: slowest, chat_messages_before_floor: messagesLeft, overhead_p50_1_client_ms: +overheadSerialP50.toFixed(1), events_per_turn: eventsPerTurn, pg_per_turn: { queued: { ...queuedStats, round_trips: queuedQueries }, floor: { ...floorStats, round_trips: floorRoundTrips } }, builtin_answers: sanity, markdown: table,
       raw: { queued: raw(queued), floor: raw(floor), sse: sse.all.map((s) => ({ first_ms: round1(s.first_ms), completed_ms: round1(s.completed_ms), ok: s.ok, status: s.status, error: s.error })) },
     }, null, 2)}\n`);
     process.stdout.write(`raw numbers: ${relative(ROOT, outFile)}\n`);
@@ -681,6 +713,47 @@ async function scanStats(pg, url) {
   } finally {
     await client.end();
   }
+}
+
+/** Waits until no backend other than ours is connected to the database: every one has flushed its counters. */
+async function backendsGone(pg, adminUrl, dbName, timeoutMs = 10_000) {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows: [{ n }] } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [dbName]);
+      if (n === 0 || Date.now() > deadline) return;
+      await sleep(100);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The round-trip counts the preload wrote for each child: asked for with SIGUSR2 when `ask`,
+ * else the count written at exit. null where a file did not appear.
+ */
+async function childQueryCounts(countFile, children, ask) {
+  const files = children.map((child) => `${countFile}.${child.pid}`);
+  if (ask) {
+    for (const file of files) rmSync(file, { force: true });
+    for (const child of children) child.kill('SIGUSR2');
+  }
+  const deadline = Date.now() + 3_000;
+  while (files.some((f) => !existsSync(f)) && Date.now() < deadline) await sleep(50);
+  return files.map((f) => {
+    try {
+      return JSON.parse(readFileSync(f, 'utf8')).queries;
+    } catch {
+      return null;
+    }
+  });
+}
+
+function perQuery(before, after, turns) {
+  return before === null || after === null || before === undefined || after === undefined || turns === 0 ? null : +((after - before) / turns).toFixed(1);
 }
 
 function perTurn(before, after, turns) {

@@ -534,7 +534,10 @@ describe('isolation and bad input on chat routes', () => {
     let n = 0;
     openai.reply = () => (n++ === 0 ? { kind: 'tool_calls', calls: [{ id: 'call_once', name: 'add_task', arguments: { title: 'Only once' } }] } : { kind: 'text', chunks: ['added'] });
     const res = await chat(user, { message: 'add it once' }, { prefer: 'wait=10' });
+    expect(res.status).toBe(200);
     const queue = app.queue.queues.chat;
+    // The answer comes with the turn's `completed` event; the job itself ends a moment later.
+    for (let i = 0; i < 200 && !(await Job.fromId(queue, `turn-${res.body.turn_id}`))?.finishedOn; i++) await new Promise((r) => setTimeout(r, 25));
     await (await Job.fromId(queue, `turn-${res.body.turn_id}`))!.remove();
     await queue.add('chat-turn', { turnId: res.body.turn_id }, { jobId: `turn-${res.body.turn_id}` });
     for (let i = 0; i < 200 && !(await Job.fromId(queue, `turn-${res.body.turn_id}`))?.finishedOn; i++) await new Promise((r) => setTimeout(r, 25));

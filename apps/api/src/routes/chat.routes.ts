@@ -24,7 +24,8 @@ import {
 import type { Request } from 'express';
 import type { AppDeps } from '../app.js';
 import { defineRoute, STREAMED, type RouteDefinition } from '../http/route.js';
-import { hasSeenTurnEnd, streamTurnEvents, waitForTurnEnd } from '../http/sse.js';
+import { hasSeenTurnEnd, streamTurnEvents } from '../http/sse.js';
+import { waitForTurnOutcome } from '../http/turn-outcome.js';
 
 const tag = 'Chat';
 const UserPath = z.object({ user_id: z.string().meta({ format: 'uuid' }) });
@@ -99,7 +100,7 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
         await enforceRateLimits(redis, config.redisKeyPrefix, [
           { name: 'chat:user', subject: userId, limit: config.chatRateLimitPerMinute, windowSeconds: 60 },
         ]);
-        const { turn } = await acceptChatTurn(
+        const { turn, isNew } = await acceptChatTurn(
           { db, redis, queue, logger: req.log, redisKeyPrefix: config.redisKeyPrefix },
           { userId, message: body.message, conversationId: body.conversation_id, idempotencyKey: idempotencyKey(req) },
         );
@@ -109,12 +110,16 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
           return STREAMED;
         }
         const wait = preferredWaitSeconds(req);
-        if (wait !== undefined && (await waitForTurnEnd(streamDeps, { turnId: turn.id, userId, timeoutMs: wait * 1000 }))) {
-          const ended = (await findUserTurn(db, userId, turn.id))!;
+        const outcome = wait === undefined ? null : await waitForTurnOutcome(streamDeps, { turnId: turn.id, userId, timeoutMs: wait * 1000, isNew });
+        // A completed turn is answered from its `completed` event, the result as stored; a failed
+        // one from Postgres (its error and times are not in the event).
+        const ended = outcome?.kind === 'failed' ? await findUserTurn(db, userId, turn.id) : outcome?.kind === 'ended' ? outcome.turn : null;
+        const answer = outcome?.kind === 'completed' ? outcome.result : ended ? (ended.status === 'completed' ? ended.result : turnToJson(ended)) : undefined;
+        if (answer) {
           return {
             status: 200,
             headers: { 'Preference-Applied': `wait=${wait}`, 'Content-Location': links(userId, turn).self },
-            body: ended.status === 'completed' ? ended.result : turnToJson(ended),
+            body: answer,
           };
         }
         return accepted(userId, turn);

@@ -15,7 +15,9 @@ export async function processChatTurnJob(deps: ChatTurnDeps, job: Job, token?: s
   const { turnId } = payload.data;
   const logger = deps.logger.child({ queue: 'chat', jobId: job.id, attempt: job.attemptsMade + 1 });
   const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  const ownerId = await findTurnOwnerId(deps.db, turnId);
+  // The owner, known once the turn is claimed: only a claimed turn publishes events, so only it
+  // can leave some behind when its account is deleted meanwhile.
+  let ownerId: string | undefined;
   // The account was deleted while the turn ran: whatever the turn did next failed or was purged.
   // The job leaves no trace either (removeOnComplete is read when the job completes).
   const endForDeletedAccount = async (): Promise<TurnOutcome | undefined> => {
@@ -26,12 +28,18 @@ export async function processChatTurnJob(deps: ChatTurnDeps, job: Job, token?: s
     return 'missing';
   };
   try {
-    const outcome = await runChatTurn({ ...deps, logger }, turnId, { isLastAttempt });
+    const outcome = await runChatTurn({ ...deps, logger }, turnId, { isLastAttempt, onClaimed: (turn) => void (ownerId = turn.userId) });
     if (outcome === 'blocked') {
       // An earlier turn of the conversation is unfinished (normally its end enqueues this one):
       // look again shortly, without using up an attempt.
       await job.moveToDelayed(Date.now() + BLOCKED_RETRY_MS, token);
       throw new DelayedError();
+    }
+    if (outcome === 'missing') {
+      // Gone before it was claimed (its account or conversation was deleted): nothing was
+      // published, and the job leaves no trace either.
+      job.opts.removeOnComplete = true;
+      return outcome;
     }
     return (await endForDeletedAccount()) ?? outcome;
   } catch (error) {

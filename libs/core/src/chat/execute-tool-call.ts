@@ -1,7 +1,7 @@
 import { withTransaction, type Pool } from '../platform/db/index.js';
 import { publishTaskChanges, recordTaskChanges, type TaskFeedDeps, type TaskWriter } from '../tasks/task-events.js';
 import type { ToolCall } from './chat.types.js';
-import { appendMessage, findToolMessage } from './message.repository.js';
+import { appendMessage, findToolMessage, type AppendMessageInput } from './message.repository.js';
 import { findTool, runTool, type ToolResult } from './tools/index.js';
 
 export interface ToolCallScope {
@@ -39,14 +39,20 @@ function canonicalJson(value: unknown): string {
  * one transaction, and a call whose result is already stored (a replay after a crash) returns
  * that result without running again. The tasks it changed go to the user's feed only after that
  * transaction has committed, so a rolled-back call emits nothing.
+ *
+ * `journalFirst` (the assistant message that asked for the call, when it is not stored yet) is
+ * stored first in the same transaction: the message, the tool's effect and its result commit
+ * together or not at all.
  */
 export async function executeToolCall(
   deps: TaskFeedDeps & { db: Pool },
   scope: ToolCallScope,
   call: ToolCall,
+  journalFirst?: AppendMessageInput,
 ): Promise<{ result: ToolResult; isReplay: boolean }> {
   let writer: TaskWriter | undefined;
   const outcome = await withTransaction(deps.db, async (tx) => {
+    if (journalFirst) await appendMessage(tx, journalFirst);
     const stored = await findToolMessage(tx, scope.turnId, call.id);
     if (stored !== null) return { result: JSON.parse(stored) as ToolResult, isReplay: true };
     const tool = findTool(call.function.name);

@@ -42,25 +42,25 @@ function toStored(row: MessageRow): StoredMessage {
   };
 }
 
+/** A message to journal: its turn and step, and what the model or a tool said. */
+export interface AppendMessageInput {
+  conversationId: string;
+  turnId: string;
+  step: number;
+  role: StoredMessage['role'];
+  content: string | null;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+  model?: string;
+  providerFields?: ProviderFields | null;
+}
+
 /**
  * Appends a message at the end of the conversation. Idempotent: the same (turn, step) or
  * (turn, tool call) is stored once, so a replayed turn does not duplicate its messages.
  * Returns false when it was already there.
  */
-export async function appendMessage(
-  db: Queryable,
-  message: {
-    conversationId: string;
-    turnId: string;
-    step: number;
-    role: StoredMessage['role'];
-    content: string | null;
-    toolCalls?: ToolCall[];
-    toolCallId?: string;
-    model?: string;
-    providerFields?: ProviderFields | null;
-  },
-): Promise<boolean> {
+export async function appendMessage(db: Queryable, message: AppendMessageInput): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO chat_messages (conversation_id, turn_id, position, step, role, content, tool_calls, tool_call_id, model, provider_fields)
      SELECT $1, $2, COALESCE(MAX(position), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM chat_messages WHERE conversation_id = $1

@@ -5,12 +5,12 @@ import type { MetricsRecorder } from '../platform/metrics.js';
 import { JOBS } from '../platform/queue/jobs.js';
 import type { QueueClient } from '../platform/queue/queues.js';
 import type { Redis } from '../platform/redis.js';
-import { findUserTimeZone } from '../users/user.repository.js';
 import type { ChatResult, TurnError } from './chat.schemas.js';
 import type { ChatMessage, ChatModel, ModelResponse, ToolCall } from './chat.types.js';
 import { executeToolCall, parseArguments, recordRepeatedToolCall, toolCallSignature } from './execute-tool-call.js';
 import {
   appendMessage,
+  type AppendMessageInput,
   loadEarlierHistory,
   loadTurnMessages,
   providerFieldsFor,
@@ -38,6 +38,13 @@ export interface ChatTurnDeps {
 
 export type TurnOutcome = 'completed' | 'failed' | 'finished-before' | 'missing' | 'blocked';
 
+export interface TurnAttempt {
+  /** The job's last attempt: a retryable failure is then recorded instead of rethrown. */
+  isLastAttempt: boolean;
+  /** Called once the turn is claimed (it is then running), before anything is published. */
+  onClaimed?: (turn: Turn) => void;
+}
+
 /** A model outage worth retrying: the job is retried with backoff and the turn stays running. */
 export class RetryableTurnError extends Error {
   override name = 'RetryableTurnError';
@@ -59,21 +66,25 @@ type Publish = (event: TurnEventName, data: unknown) => Promise<void>;
  * step journaled in Postgres so that a retry after a crash continues where the crash left off,
  * storing nothing twice and running no tool twice. Failures are recorded honestly: no assistant
  * text is invented for a failed turn.
+ *
+ * Transactions of a turn that calls tools in one model step: the claim (with the user message
+ * and the time zone), the earlier history, one per tool call (the first also stores the model's
+ * message that asked for the calls), and the end (the final answer with the turn's result).
  */
-export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: { isLastAttempt: boolean }): Promise<TurnOutcome> {
+export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: TurnAttempt): Promise<TurnOutcome> {
   const claim = await claimTurn(deps.db, turnId);
   if (claim.kind === 'finished') return 'finished-before';
   if (claim.kind !== 'claimed') return claim.kind;
   const { turn } = claim;
+  attempt.onClaimed?.(turn);
   const logger = deps.logger.child({ turnId, conversationId: turn.conversationId });
   const publish: Publish = (event, data) => publishTurnEvent(deps.redis, deps.config.redisKeyPrefix, turn.id, event, data);
 
   // `attempt` > 1 tells clients to drop the text streamed by earlier attempts of this turn.
   await publish('status', { status: 'running', attempt: turn.attempts });
-  await appendMessage(deps.db, { conversationId: turn.conversationId, turnId: turn.id, step: 0, role: 'user', content: turn.userMessage });
   try {
-    const result = await runToolLoop({ ...deps, logger }, turn, publish);
-    await finish(deps, turn, { status: 'completed', result });
+    const { result, answer } = await runToolLoop({ ...deps, logger }, turn, claim.timeZone, publish);
+    await finish(deps, turn, { status: 'completed', result }, answer);
     await publish('completed', result);
     logger.info({ finishReason: result.finish_reason, toolCalls: result.tool_calls.length }, 'turn completed');
     return 'completed';
@@ -93,16 +104,33 @@ export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: {
   }
 }
 
-async function finish(deps: ChatTurnDeps, turn: Turn, outcome: Parameters<typeof finishTurn>[2]): Promise<void> {
-  const nextTurnId = await withTransaction(deps.db, (tx) => finishTurn(tx, turn, outcome));
+/**
+ * Records the end of the turn, with the model's final answer when it is not journaled yet, in one
+ * transaction: a completed turn always has its answer, and a turn whose end could not be recorded
+ * has no answer stored either (a retry asks the model again; a failed turn shows no text).
+ */
+async function finish(deps: ChatTurnDeps, turn: Turn, outcome: Parameters<typeof finishTurn>[2], answer?: AppendMessageInput): Promise<void> {
+  const nextTurnId = await withTransaction(deps.db, async (tx) => {
+    if (answer) await appendMessage(tx, answer);
+    return finishTurn(tx, turn, outcome);
+  });
   if (nextTurnId) await deps.queue.enqueue(JOBS.chatTurn, { turnId: nextTurnId });
 }
 
-async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Promise<ChatResult> {
+/** The turn's result, and the final assistant message to store with it (absent when the journal already has it). */
+interface LoopEnd {
+  result: ChatResult;
+  answer?: AppendMessageInput;
+}
+
+async function runToolLoop(deps: ChatTurnDeps, turn: Turn, timeZone: string, publish: Publish): Promise<LoopEnd> {
   const { db, model, config } = deps;
   const scope = { userId: turn.userId, conversationId: turn.conversationId, turnId: turn.id };
-  const timeZone = await findUserTimeZone(db, turn.userId);
-  const journal = await loadTurnMessages(db, turn.id);
+  // A first claim (attempts 1) has journaled only the user message, in the claim itself: nothing to read back.
+  const journal: StoredMessage[] =
+    turn.attempts > 1
+      ? await loadTurnMessages(db, turn.id)
+      : [{ turnId: turn.id, step: 0, role: 'user', content: turn.userMessage, toolCalls: null, toolCallId: null, model: null, providerFields: null, createdAt: turn.startedAt ?? new Date() }];
   const earlier = await loadEarlierHistory(db, turn.conversationId, turn.id, config.chatHistoryMessages);
   const history: ChatMessage[] = [...toChatMessages(earlier, model.name), ...toChatMessages(journal.filter((m) => m.role === 'user'))];
   const usedCallIds = collectToolCallIds([...earlier, ...journal]);
@@ -117,30 +145,32 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Pr
     lastText = stored.content;
     const calls = stored.toolCalls ?? [];
     history.push(toAssistantMessage(stored.content, calls, providerFieldsFor(stored, model.name)));
-    if (calls.length === 0) return resultOf(turn, stored.content ?? '', records, 'stop');
+    if (calls.length === 0) return { result: resultOf(turn, stored.content ?? '', records, 'stop') };
     await runCalls(calls, stored.step);
   }
 
   for (;;) {
-    if (modelSteps >= config.agentMaxSteps) return resultOf(turn, lastText ?? '', records, 'max_steps');
+    if (modelSteps >= config.agentMaxSteps) return { result: resultOf(turn, lastText ?? '', records, 'max_steps') };
     const response = await askModel();
     modelSteps += 1;
     lastText = response.content;
     // A made-up or reused id would be taken for an earlier call by the run-once journal.
     const calls = response.toolCalls.map((call) => (usedCallIds.has(call.id) ? { ...call, id: newToolCallId() } : call));
     calls.forEach((call) => usedCallIds.add(call.id));
-    await appendMessage(db, {
-      ...scope,
+    const message: AppendMessageInput = {
+      conversationId: turn.conversationId,
+      turnId: turn.id,
       step: modelSteps,
       role: 'assistant',
       content: response.content,
       toolCalls: calls.length > 0 ? calls : undefined,
       model: model.name,
       providerFields: response.providerFields,
-    });
-    if (calls.length === 0) return resultOf(turn, response.content ?? '', records, response.finishReason === 'length' ? 'length' : 'stop');
+    };
+    // The final answer is stored with the turn's end (finish); a message with calls with its first call.
+    if (calls.length === 0) return { result: resultOf(turn, response.content ?? '', records, response.finishReason === 'length' ? 'length' : 'stop'), answer: message };
     history.push(toAssistantMessage(response.content, calls, response.providerFields));
-    await runCalls(calls, modelSteps);
+    await runCalls(calls, modelSteps, message);
   }
 
   /** One model step; a malformed message (truncated, nameless call) is asked for again once, then fails the turn. */
@@ -168,10 +198,16 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Pr
     }
   }
 
-  async function runCalls(calls: ToolCall[], step: number): Promise<void> {
+  /**
+   * Runs a message's calls in order. `asking`, the not yet journaled message that made them, is
+   * stored in the first call's transaction: a crash before it commits leaves neither, and the
+   * model is asked again; a crash after it leaves both, and the replay goes on from there.
+   */
+  async function runCalls(calls: ToolCall[], step: number, asking?: AppendMessageInput): Promise<void> {
     // Identical calls in one message (same tool, same arguments) are a known model glitch: the
     // tool runs once and every id gets that result, so the history stays complete.
     const resultsBySignature = new Map<string, ToolResult>();
+    let journalFirst = asking;
     for (const call of calls) {
       const input = parseArguments(call);
       const signature = toolCallSignature(call);
@@ -183,7 +219,8 @@ async function runToolLoop(deps: ChatTurnDeps, turn: Turn, publish: Publish): Pr
       }
       await publish('tool_call', { tool: call.function.name, input });
       const feed = { db, redis: deps.redis, redisKeyPrefix: config.redisKeyPrefix, logger: deps.logger };
-      const { result } = await executeToolCall(feed, { ...scope, step }, call);
+      const { result } = await executeToolCall(feed, { ...scope, step }, call, journalFirst);
+      journalFirst = undefined;
       await publish('tool_result', { tool: call.function.name, result });
       resultsBySignature.set(signature, result);
       records.push({ tool: call.function.name, input, result });

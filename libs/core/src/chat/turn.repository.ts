@@ -97,22 +97,36 @@ export async function hasEarlierUnfinishedTurn(db: Queryable, conversationId: st
   return rows.length > 0;
 }
 
-export type TurnClaim = { kind: 'claimed'; turn: Turn } | { kind: 'finished' | 'missing' | 'blocked' };
+export type TurnClaim = { kind: 'claimed'; turn: Turn; timeZone: string } | { kind: 'finished' | 'missing' | 'blocked' };
 
 /**
  * Marks a turn running, but only when it is the oldest unfinished turn of its conversation: that
  * is what keeps one conversation's turns one at a time and in acceptance order. A running turn
  * may be claimed again: that is the retry of an attempt that crashed.
+ *
+ * The same statement journals the user's message (step 0, at the end of the conversation; stored
+ * once, a re-claim finds it there) and reads the owner's IANA time zone ('UTC' without a user
+ * row), so a claimed turn costs one round trip and one transaction. Only a claim that fails asks
+ * again, for the reason.
  */
 export async function claimTurn(db: Queryable, turnId: string): Promise<TurnClaim> {
-  const { rows } = await db.query<TurnRow>(
-    `UPDATE chat_turns t SET status = 'running', attempts = t.attempts + 1, started_at = COALESCE(t.started_at, now())
-     WHERE t.id = $1 AND t.status IN ('queued', 'running')
-       AND NOT EXISTS (SELECT 1 FROM chat_turns e WHERE e.conversation_id = t.conversation_id AND e.seq < t.seq AND e.status IN ('queued', 'running'))
-     RETURNING ${COLUMNS}`,
-    [turnId],
-  );
-  if (rows[0]) return { kind: 'claimed', turn: toTurn(rows[0]) };
+  const { rows } = await db.query<TurnRow & { time_zone: string | null }>({
+    name: 'turn-claim',
+    text: `WITH claimed AS (
+       UPDATE chat_turns t SET status = 'running', attempts = t.attempts + 1, started_at = COALESCE(t.started_at, now())
+       WHERE t.id = $1 AND t.status IN ('queued', 'running')
+         AND NOT EXISTS (SELECT 1 FROM chat_turns e WHERE e.conversation_id = t.conversation_id AND e.seq < t.seq AND e.status IN ('queued', 'running'))
+       RETURNING ${COLUMNS}
+     ), user_message AS (
+       INSERT INTO chat_messages (conversation_id, turn_id, position, step, role, content)
+       SELECT c.conversation_id, c.id, (SELECT COALESCE(MAX(m.position), 0) + 1 FROM chat_messages m WHERE m.conversation_id = c.conversation_id), 0, 'user', c.user_message
+         FROM claimed c
+       ON CONFLICT DO NOTHING
+     )
+     SELECT c.*, u.time_zone FROM claimed c LEFT JOIN users u ON u.id = c.user_id`,
+    values: [turnId],
+  });
+  if (rows[0]) return { kind: 'claimed', turn: toTurn(rows[0]), timeZone: rows[0].time_zone ?? 'UTC' };
   const { rows: current } = await db.query<{ status: TurnStatus }>('SELECT status FROM chat_turns WHERE id = $1', [turnId]);
   if (!current[0]) return { kind: 'missing' };
   return { kind: isTurnFinished(current[0]) ? 'finished' : 'blocked' };
@@ -128,16 +142,17 @@ export async function finishTurn(
   turn: Pick<Turn, 'id' | 'conversationId'>,
   outcome: { status: 'completed'; result: ChatResult } | { status: 'failed'; error: TurnError },
 ): Promise<string | null> {
-  await db.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [turn.conversationId]);
-  await db.query(
-    `UPDATE chat_turns SET status = $2, result = $3, error = $4, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
-    [turn.id, outcome.status, outcome.status === 'completed' ? outcome.result : null, outcome.status === 'failed' ? outcome.error : null],
-  );
-  await db.query('UPDATE conversations SET updated_at = now() WHERE id = $1', [turn.conversationId]);
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM chat_turns WHERE conversation_id = $1 AND status IN ('queued', 'running') ORDER BY seq LIMIT 1`,
-    [turn.conversationId],
-  );
+  // Locks the conversation row (as acceptChatTurn's FOR UPDATE does) while marking its activity.
+  await db.query({ name: 'turn-finish-conversation', text: 'UPDATE conversations SET updated_at = now() WHERE id = $1', values: [turn.conversationId] });
+  // One statement: the outer SELECT sees the snapshot from before the UPDATE, hence `id <> $1`.
+  const { rows } = await db.query<{ id: string }>({
+    name: 'turn-finish',
+    text: `WITH ended AS (
+       UPDATE chat_turns SET status = $3, result = $4, error = $5, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')
+     )
+     SELECT id FROM chat_turns WHERE conversation_id = $2 AND id <> $1 AND status IN ('queued', 'running') ORDER BY seq LIMIT 1`,
+    values: [turn.id, turn.conversationId, outcome.status, outcome.status === 'completed' ? outcome.result : null, outcome.status === 'failed' ? outcome.error : null],
+  });
   return rows[0]?.id ?? null;
 }
 
