@@ -1,30 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomIp, registerUser, type TestUser } from './support/http-client.js';
-import { startSmtpServer, tokenFromMail, type TestSmtpServer } from './support/smtp.js';
+import { smtpEnv, startSmtpServer, tokenFromMail, type TestSmtpServer } from './support/smtp.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { startTestWorker } from './support/test-worker.js';
-import type { RunningWorkers } from '../apps/worker/src/worker.js';
+import { startTestAppWithWorker, type TestAppWithWorker } from './support/test-app-with-worker.js';
 
-let app: TestApp;
+let app: TestAppWithWorker;
 /** The same service with a one-second grace, to see what happens after it. */
 let shortGrace: TestApp;
 let smtp: TestSmtpServer;
-let worker: RunningWorkers;
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  app = await startTestApp({
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtp.port),
-    SMTP_USE_TLS: 'false',
-    SMTP_FROM_EMAIL: 'no-reply@todo.example.test',
-    EMAIL_RETRY_DELAY_MS: '200',
-  });
+  app = await startTestAppWithWorker({ ...smtpEnv(smtp.port), EMAIL_RETRY_DELAY_MS: '200' });
   shortGrace = await startTestApp({ REFRESH_REUSE_GRACE_SECONDS: '1' });
-  worker = await startTestWorker(app);
 });
 afterAll(async () => {
-  await worker.close();
   await Promise.all([app.close(), shortGrace.close()]);
   await smtp.close();
 });

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { HttpClient, registerUser, type TestUser } from './support/http-client.js';
 import { createTestDatabase, testRedisPrefix } from './support/postgres.js';
 import { freePort, startProcess, type RunningProcess } from './support/processes.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { startTestWorker } from './support/test-worker.js';
+import { startTestAppWithWorker, type TestAppWithWorker } from './support/test-app-with-worker.js';
 
 interface Step {
   message: string;
@@ -59,16 +57,11 @@ async function runStep(http: HttpClient, user: TestUser, step: Step, conversatio
 }
 
 describe('the guide’s chat walkthrough with the builtin model, through the real worker', () => {
-  let app: TestApp;
-  let worker: RunningWorkers;
+  let app: TestAppWithWorker;
   beforeAll(async () => {
-    app = await startTestApp();
-    worker = await startTestWorker(app);
+    app = await startTestAppWithWorker();
   });
-  afterAll(async () => {
-    await worker.close();
-    await app.close();
-  });
+  afterAll(() => app.close());
 
   it('adds, lists, updates, completes, deletes, and resolves "it" from the conversation', async () => {
     const user = await registerUser(app.http);

@@ -1,61 +1,31 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningWorkers } from '../apps/worker/src/worker.js';
-import { sse, startFakeOpenAi, type FakeOpenAi, type RecordedRequest, type ScriptedReply } from './support/fake-openai.js';
+import { postChat, sendChatMessage, waitForTurn } from './support/chat.js';
+import { sse, type FakeOpenAi, type RecordedRequest, type ScriptedReply } from './support/fake-openai.js';
 import { registerUser, type TestUser } from './support/http-client.js';
 import { openSse } from './support/sse.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { startTestWorker } from './support/test-worker.js';
+import { startTestAppWithFakeOpenAi, withSecondApp, type TestAppWithFakeOpenAi } from './support/openai-chat.js';
 
 // Every dialect and failure of real OpenAI-compatible servers, end to end through the real SDK
 // and worker: judged by the tasks over REST and by what the server received on the next request.
 
+let app: TestAppWithFakeOpenAi;
 let openai: FakeOpenAi;
-let app: TestApp;
-let worker: RunningWorkers;
 
 beforeAll(async () => {
-  openai = await startFakeOpenAi();
-  app = await startTestApp({
-    LLM_PROVIDER: 'openai',
-    OPENAI_API_KEY: 'sk-test-key',
-    OPENAI_BASE_URL: openai.baseUrl,
-    OPENAI_MODEL: 'gpt-test',
-    CHAT_RETRY_DELAY_MS: '100',
-    CHAT_CONCURRENCY: '4',
-  });
-  worker = await startTestWorker(app);
+  app = await startTestAppWithFakeOpenAi({ CHAT_RETRY_DELAY_MS: '100', CHAT_CONCURRENCY: '4' });
+  openai = app.openai;
 });
-afterAll(async () => {
-  await worker.close();
-  await app.close();
-  await openai.close();
-});
-beforeEach(() => {
-  openai.queue.length = 0;
-  openai.rules = { toolResults: true, jsonArguments: true, reasoningContent: false };
-  openai.reply = () => openai.queue.shift() ?? { kind: 'text', chunks: ['(script exhausted)'] };
-});
+afterAll(() => app.close());
+beforeEach(() => openai.reset());
 
 const raw = (...frames: string[]): ScriptedReply => ({ kind: 'raw', frames });
 const calls = (...toolCalls: Record<string, unknown>[]) => sse.chunk({ tool_calls: toolCalls });
 const fn = (name: string, args?: unknown) => ({ type: 'function', function: { name, ...(args === undefined ? {} : { arguments: args }) } });
 const answer = (text: string): ScriptedReply => ({ kind: 'text', chunks: [text] });
 
-const chat = (user: TestUser, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  app.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body, headers });
-const say = (user: TestUser, message: string, conversationId?: string) =>
-  chat(user, { message, ...(conversationId ? { conversation_id: conversationId } : {}) }, { prefer: 'wait=20' });
+const say = (user: TestUser, message: string, conversationId?: string) => sendChatMessage(app, user, message, conversationId);
 const tasksOf = async (user: TestUser) =>
   (await app.http.get(`/api/${user.id}/tasks?sort=id`, { token: user.accessToken })).body.tasks as { id: number; title: string; priority: string }[];
-
-async function waitForTurn(user: TestUser, turnId: string) {
-  for (let i = 0; i < 400; i++) {
-    const res = await app.http.get(`/api/${user.id}/chat/turns/${turnId}`, { token: user.accessToken });
-    if (res.body.status === 'completed' || res.body.status === 'failed') return res.body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`turn ${turnId} did not end`);
-}
 
 const assistantsWithCalls = (request: RecordedRequest) => request.body.messages.filter((m) => m.role === 'assistant' && m.tool_calls?.length);
 
@@ -223,7 +193,7 @@ describe('a bad model message never enters the history', () => {
   it('a truncated call is discarded and the step asked again once; the clients are told to drop the streamed text', async () => {
     const user = await registerUser(app.http);
     openai.queue.push(truncatedByLength(), raw(calls({ index: 0, id: 'call_ok', ...fn('add_task', '{"title":"Buy milk"}') }), sse.finish('tool_calls'), sse.done), answer('Added.'));
-    const accepted = await chat(user, { message: 'add buy milk' });
+    const accepted = await postChat(app, user, { message: 'add buy milk' });
     const stream = await openSse(`${app.baseUrl}${accepted.body.links.events}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
     await stream.ended;
     const names = stream.events.map((e) => (e.event === 'status' ? `status:${e.data.status}:${e.data.attempt ?? ''}` : e.event));
@@ -244,8 +214,8 @@ describe('a bad model message never enters the history', () => {
       const [created] = [await app.http.post(`/api/${user.id}/tasks`, { token: user.accessToken, body: { title: 'Keep me' } })];
       expect(created.status).toBe(201);
       openai.queue.push(bad(), bad());
-      const accepted = await chat(user, { message: `break it: ${kind}` });
-      const turn = await waitForTurn(user, accepted.body.turn_id);
+      const accepted = await postChat(app, user, { message: `break it: ${kind}` });
+      const turn = await waitForTurn(app, user, accepted.body.turn_id);
       expect(turn).toMatchObject({ status: 'failed', error: { code: 'model_output_truncated' } });
       expect(turn.result).toBeUndefined();
       expect((await tasksOf(user)).map((t) => t.title)).toEqual(['Keep me']);
@@ -271,7 +241,7 @@ describe('a bad model message never enters the history', () => {
       const user = await registerUser(app.http);
       // The pause lets the frames reach the client before the end, as on a real network.
       openai.queue.push({ kind: 'raw', frames: [sse.chunk({ role: 'assistant', content: 'Half an ' }), sse.chunk({ content: 'ans' })], end, frameDelayMs: 100 }, answer('A whole answer.'));
-      const accepted = await chat(user, { message: `half stream ${end}` });
+      const accepted = await postChat(app, user, { message: `half stream ${end}` });
       const stream = await openSse(`${app.baseUrl}${accepted.body.links.events}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
       await stream.ended;
       expect(stream.events.at(-1)).toMatchObject({ event: 'completed', data: { message: 'A whole answer.', finish_reason: 'stop' } });
@@ -291,8 +261,8 @@ describe('a bad model message never enters the history', () => {
   it('a stream that never finishes fails the turn after the retries, storing none of its text', async () => {
     const user = await registerUser(app.http);
     openai.reply = () => raw(sse.chunk({ content: 'I think' }));
-    const accepted = await chat(user, { message: 'never finishes' });
-    const turn = await waitForTurn(user, accepted.body.turn_id);
+    const accepted = await postChat(app, user, { message: 'never finishes' });
+    const turn = await waitForTurn(app, user, accepted.body.turn_id);
     expect(turn).toMatchObject({ status: 'failed', error: { code: 'model_unavailable' } });
     const { rows } = await app.db.query('SELECT role FROM chat_messages WHERE turn_id = $1', [accepted.body.turn_id]);
     expect(rows.map((r) => r.role)).toEqual(['user']);
@@ -323,8 +293,8 @@ describe('an error chunk inside a 200 stream is classified like its HTTP status'
       const user = await registerUser(app.http);
       openai.queue.push(errorChunk(code, 'Invalid key sk-or-secret-123'));
       const before = openai.requests.length;
-      const accepted = await chat(user, { message: `refused ${code}` });
-      const turn = await waitForTurn(user, accepted.body.turn_id);
+      const accepted = await postChat(app, user, { message: `refused ${code}` });
+      const turn = await waitForTurn(app, user, accepted.body.turn_id);
       expect(turn).toMatchObject({ status: 'failed', error: { code: expected } });
       expect(JSON.stringify(turn)).not.toContain('sk-or-secret');
       expect(openai.requests.length - before).toBe(1);
@@ -395,17 +365,7 @@ describe('provider fields round-trip to the model that produced them', () => {
     );
     const first = await say(user, 'deep list');
     expect(first.status).toBe(200);
-    const other = await startTestApp({
-      DATABASE_URL: app.config.databaseUrl,
-      REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
-      LLM_PROVIDER: 'openai',
-      OPENAI_API_KEY: 'sk-test-key',
-      OPENAI_BASE_URL: openai.baseUrl,
-      OPENAI_MODEL: 'another-model',
-    });
-    const otherWorker = await startTestWorker(other);
-    await worker.close();
-    try {
+    await withSecondApp(app, { OPENAI_MODEL: 'another-model' }, async (other) => {
       openai.queue.push(answer('Other model here.'));
       const res = await other.http.post(`/api/${user.id}/chat`, {
         token: user.accessToken,
@@ -417,11 +377,7 @@ describe('provider fields round-trip to the model that produced them', () => {
       expect(sent.body.model).toBe('another-model');
       expect(assistantsWithCalls(sent)).toHaveLength(1);
       expect(JSON.stringify(sent.body.messages)).not.toContain('secret thoughts');
-    } finally {
-      await otherWorker.close();
-      await other.close();
-      worker = await startTestWorker(app);
-    }
+    });
   });
 });
 

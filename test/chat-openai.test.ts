@@ -1,46 +1,21 @@
 import { Job } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningWorkers } from '../apps/worker/src/worker.js';
-import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai.js';
-import { registerUser, type TestUser } from './support/http-client.js';
+import { postChat, waitForTurn } from './support/chat.js';
+import type { FakeOpenAi } from './support/fake-openai.js';
+import { registerUser } from './support/http-client.js';
 import { openSse } from './support/sse.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { startTestWorker } from './support/test-worker.js';
+import { startTestAppWithFakeOpenAi, withSecondApp, type TestAppWithFakeOpenAi } from './support/openai-chat.js';
+import { startTestApp } from './support/test-app.js';
 
+let app: TestAppWithFakeOpenAi;
 let openai: FakeOpenAi;
-let app: TestApp;
-let worker: RunningWorkers;
 
 beforeAll(async () => {
-  openai = await startFakeOpenAi();
-  app = await startTestApp(
-    { LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: openai.baseUrl, OPENAI_MODEL: 'gpt-test', CHAT_RETRY_DELAY_MS: '200', CHAT_CONCURRENCY: '4' },
-    { sseHeartbeatMs: 150 },
-  );
-  worker = await startTestWorker(app);
+  app = await startTestAppWithFakeOpenAi({ CHAT_RETRY_DELAY_MS: '200', CHAT_CONCURRENCY: '4' }, { sseHeartbeatMs: 150 });
+  openai = app.openai;
 });
-afterAll(async () => {
-  await worker.close();
-  await app.close();
-  await openai.close();
-});
-beforeEach(() => {
-  openai.queue.length = 0;
-  openai.rules = { toolResults: true, jsonArguments: true, reasoningContent: false };
-  openai.reply = (_request, _index) => openai.queue.shift() ?? { kind: 'text', chunks: ['(script exhausted)'] };
-});
-
-const chat = (user: TestUser, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  app.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body, headers });
-
-async function waitForTurn(user: TestUser, turnId: string, statuses = ['completed', 'failed']) {
-  for (let i = 0; i < 300; i++) {
-    const res = await app.http.get(`/api/${user.id}/chat/turns/${turnId}`, { token: user.accessToken });
-    if (statuses.includes(res.body.status)) return res.body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`turn ${turnId} did not end`);
-}
+afterAll(() => app.close());
+beforeEach(() => openai.reset());
 
 describe('the OpenAI provider through the real SDK', () => {
   it('runs a tool call and answers; the request carries tools without any user id, the key, and the tool results', async () => {
@@ -49,7 +24,7 @@ describe('the OpenAI provider through the real SDK', () => {
       { kind: 'tool_calls', calls: [{ id: 'call_a1', name: 'add_task', arguments: { title: 'Buy milk', priority: 'high' } }] },
       { kind: 'text', chunks: ["I've added ", "'Buy milk' ", '(task 1).'] },
     );
-    const res = await chat(user, { message: 'Add a task to buy milk, high priority' }, { prefer: 'wait=15' });
+    const res = await postChat(app, user, { message: 'Add a task to buy milk, high priority' }, { prefer: 'wait=15' });
     expect(res.status).toBe(200);
     expect(res.headers.get('preference-applied')).toBe('wait=15');
     expect(res.body).toMatchObject({
@@ -86,9 +61,9 @@ describe('the OpenAI provider through the real SDK', () => {
       { kind: 'tool_calls', calls: [{ id: 'call_h1', name: 'add_task', arguments: { title: 'Water plants' } }] },
       { kind: 'text', chunks: ['Added task 1.'] },
     );
-    const first = await chat(user, { message: 'Add water plants' }, { prefer: 'wait=15' });
+    const first = await postChat(app, user, { message: 'Add water plants' }, { prefer: 'wait=15' });
     openai.queue.push({ kind: 'text', chunks: ['Task 1 is still open.'] });
-    const second = await chat(user, { message: 'Is it done?', conversation_id: first.body.conversation_id }, { prefer: 'wait=15' });
+    const second = await postChat(app, user, { message: 'Is it done?', conversation_id: first.body.conversation_id }, { prefer: 'wait=15' });
     expect(second.body.message).toBe('Task 1 is still open.');
     const messages = openai.requests.at(-1)!.body.messages.slice(1);
     expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
@@ -117,7 +92,7 @@ describe('the OpenAI provider through the real SDK', () => {
       },
       { kind: 'text', chunks: ['Sorry, none of that worked.'] },
     );
-    const res = await chat(user, { message: 'do odd things' }, { prefer: 'wait=15' });
+    const res = await postChat(app, user, { message: 'do odd things' }, { prefer: 'wait=15' });
     expect(res.status).toBe(200);
     const results = res.body.tool_calls.map((c: { result: unknown }) => c.result);
     expect(results[0]).toEqual({ success: false, error: 'The arguments is invalid: title: must not be blank' });
@@ -158,14 +133,14 @@ describe('the OpenAI provider through the real SDK', () => {
   it('a late subscriber gets the whole history; Last-Event-ID resumes after the given event only', async () => {
     const user = await registerUser(app.http);
     openai.queue.push({ kind: 'text', chunks: ['a', 'b', 'c'] });
-    const accepted = await chat(user, { message: 'letters please' });
+    const accepted = await postChat(app, user, { message: 'letters please' });
     expect(accepted.status).toBe(202);
     expect(accepted.headers.get('location')).toBe(`/api/${user.id}/chat/turns/${accepted.body.turn_id}`);
     expect(accepted.body.links).toEqual({
       self: `/api/${user.id}/chat/turns/${accepted.body.turn_id}`,
       events: `/api/${user.id}/chat/turns/${accepted.body.turn_id}/events`,
     });
-    await waitForTurn(user, accepted.body.turn_id);
+    await waitForTurn(app, user, accepted.body.turn_id);
     const url = `${app.baseUrl}${accepted.body.links.events}`;
     const full = await openSse(url, { headers: { authorization: `Bearer ${user.accessToken}` } });
     await full.ended;
@@ -184,7 +159,7 @@ describe('the OpenAI provider through the real SDK', () => {
   it('sends heartbeat comments while the model is slow', async () => {
     const user = await registerUser(app.http);
     openai.queue.push({ kind: 'text', chunks: ['finally'], delayMs: 700 });
-    const accepted = await chat(user, { message: 'take your time' });
+    const accepted = await postChat(app, user, { message: 'take your time' });
     const stream = await openSse(`${app.baseUrl}${accepted.body.links.events}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
     await stream.ended;
     expect(stream.comments.filter((c) => c === 'heartbeat').length).toBeGreaterThanOrEqual(2);
@@ -194,10 +169,10 @@ describe('the OpenAI provider through the real SDK', () => {
   it('Prefer: wait shorter than the turn answers 202, and the turn still completes', async () => {
     const user = await registerUser(app.http);
     openai.queue.push({ kind: 'text', chunks: ['slow answer'], delayMs: 1500 });
-    const res = await chat(user, { message: 'slowly' }, { prefer: 'wait=1' });
+    const res = await postChat(app, user, { message: 'slowly' }, { prefer: 'wait=1' });
     expect(res.status).toBe(202);
     expect(res.body.status).toBe('queued');
-    const turn = await waitForTurn(user, res.body.turn_id);
+    const turn = await waitForTurn(app, user, res.body.turn_id);
     expect(turn.result.message).toBe('slow answer');
   });
 
@@ -205,11 +180,11 @@ describe('the OpenAI provider through the real SDK', () => {
     const user = await registerUser(app.http);
     openai.queue.push({ kind: 'error', status: 401, message: 'Incorrect API key provided' });
     const before = openai.requests.length;
-    const accepted = await chat(user, { message: 'hello?' });
+    const accepted = await postChat(app, user, { message: 'hello?' });
     const stream = await openSse(`${app.baseUrl}${accepted.body.links.events}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
     await stream.ended;
     expect(stream.events.at(-1)).toMatchObject({ event: 'failed', data: { error: { code: 'model_auth_failed' } } });
-    const turn = await waitForTurn(user, accepted.body.turn_id);
+    const turn = await waitForTurn(app, user, accepted.body.turn_id);
     expect(turn).toMatchObject({ status: 'failed', error: { code: 'model_auth_failed' } });
     expect(turn.result).toBeUndefined();
     expect(openai.requests.length - before).toBe(1);
@@ -217,14 +192,14 @@ describe('the OpenAI provider through the real SDK', () => {
     expect(rows.map((r) => r.role)).toEqual(['user']);
     const job = await Job.fromId(app.queue.queues.chat, `turn-${accepted.body.turn_id}`);
     expect(job!.attemptsMade).toBe(1);
-    const wait = await chat(user, { message: 'again?', conversation_id: accepted.body.conversation_id }, { prefer: 'wait=10' });
+    const wait = await postChat(app, user, { message: 'again?', conversation_id: accepted.body.conversation_id }, { prefer: 'wait=10' });
     expect(wait.status).toBe(200);
   });
 
   it('a 500 is retried (by the SDK, then by the queue with backoff) and the turn completes', async () => {
     const user = await registerUser(app.http);
     openai.queue.push({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 503 }, { kind: 'text', chunks: ['recovered'] });
-    const res = await chat(user, { message: 'flaky model' }, { prefer: 'wait=20' });
+    const res = await postChat(app, user, { message: 'flaky model' }, { prefer: 'wait=20' });
     expect(res.status).toBe(200);
     expect(res.body.message).toBe('recovered');
     const { rows } = await app.db.query('SELECT attempts FROM chat_turns WHERE id = $1', [res.body.turn_id]);
@@ -236,21 +211,21 @@ describe('the OpenAI provider through the real SDK', () => {
   it('exhausted retries fail the turn honestly and the next turn of the conversation still runs', async () => {
     const user = await registerUser(app.http);
     openai.reply = () => ({ kind: 'error', status: 503 });
-    const accepted = await chat(user, { message: 'the model is down' });
-    const next = await chat(user, { message: 'still there?', conversation_id: accepted.body.conversation_id });
-    const turn = await waitForTurn(user, accepted.body.turn_id);
+    const accepted = await postChat(app, user, { message: 'the model is down' });
+    const next = await postChat(app, user, { message: 'still there?', conversation_id: accepted.body.conversation_id });
+    const turn = await waitForTurn(app, user, accepted.body.turn_id);
     expect(turn).toMatchObject({ status: 'failed', error: { code: 'model_unavailable' } });
     const { rows } = await app.db.query('SELECT attempts FROM chat_turns WHERE id = $1', [accepted.body.turn_id]);
     expect(rows[0].attempts).toBe(5);
     openai.reply = () => ({ kind: 'text', chunks: ['back'] });
-    expect((await waitForTurn(user, next.body.turn_id)).result.message).toBe('back');
+    expect((await waitForTurn(app, user, next.body.turn_id)).result.message).toBe('back');
   }, 60_000);
 
   it('stops at AGENT_MAX_STEPS with finish_reason max_steps', async () => {
     const user = await registerUser(app.http);
     let n = 0;
     openai.reply = () => ({ kind: 'tool_calls', calls: [{ id: `call_loop_${++n}`, name: 'list_tasks', arguments: {} }] });
-    const res = await chat(user, { message: 'loop forever' }, { prefer: 'wait=20' });
+    const res = await postChat(app, user, { message: 'loop forever' }, { prefer: 'wait=20' });
     expect(res.status).toBe(200);
     expect(res.body.finish_reason).toBe('max_steps');
     expect(res.body.tool_calls).toHaveLength(8);
@@ -259,18 +234,7 @@ describe('the OpenAI provider through the real SDK', () => {
 
 describe('a model call that hangs', () => {
   it('times out after MODEL_TIMEOUT_MS, counts as retryable, and the retry completes the turn', async () => {
-    const impatient = await startTestApp({
-      DATABASE_URL: app.config.databaseUrl,
-      REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
-      LLM_PROVIDER: 'openai',
-      OPENAI_API_KEY: 'sk-test-key',
-      OPENAI_BASE_URL: openai.baseUrl,
-      MODEL_TIMEOUT_MS: '1000',
-      CHAT_RETRY_DELAY_MS: '200',
-    });
-    const impatientWorker = await startTestWorker(impatient);
-    await worker.close();
-    try {
+    await withSecondApp(app, { MODEL_TIMEOUT_MS: '1000', CHAT_RETRY_DELAY_MS: '200' }, async (impatient) => {
       const user = await registerUser(impatient.http);
       let calls = 0;
       // The first call hangs past the deadline; our abort is not retried by the SDK, so the queue retries.
@@ -282,11 +246,7 @@ describe('a model call that hangs', () => {
       expect(rows[0].attempts).toBe(2);
       const { rows: messages } = await impatient.db.query('SELECT role, content FROM chat_messages WHERE turn_id = $1 ORDER BY position', [res.body.turn_id]);
       expect(messages).toEqual([{ role: 'user', content: 'hurry' }, { role: 'assistant', content: 'in time' }]);
-    } finally {
-      await impatientWorker.close();
-      await impatient.close();
-      worker = await startTestWorker(app);
-    }
+    });
   }, 30_000);
 });
 
@@ -321,17 +281,7 @@ describe('chat rate limit', () => {
 
 describe('the history window', () => {
   it('sends at most CHAT_HISTORY_MESSAGES earlier messages, cut only at whole turns', async () => {
-    const small = await startTestApp({
-      DATABASE_URL: app.config.databaseUrl,
-      REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
-      LLM_PROVIDER: 'openai',
-      OPENAI_API_KEY: 'sk-test-key',
-      OPENAI_BASE_URL: openai.baseUrl,
-      CHAT_HISTORY_MESSAGES: '5',
-    });
-    const smallWorker = await startTestWorker(small);
-    await worker.close();
-    try {
+    await withSecondApp(app, { CHAT_HISTORY_MESSAGES: '5' }, async (small) => {
       const user = await registerUser(small.http);
       let n = 0;
       // Each turn: a tool call, its result, then the answer (4 messages with the user's).
@@ -355,11 +305,7 @@ describe('the history window', () => {
       expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
       expect(sent[0]!.content).toBe('second');
       expect(sent[1]!.tool_calls![0]!.id).toBe(sent[2]!.tool_call_id);
-    } finally {
-      await smallWorker.close();
-      await small.close();
-      worker = await startTestWorker(app);
-    }
+    });
   });
 });
 
@@ -369,7 +315,7 @@ describe('events across API processes', () => {
     try {
       const user = await registerUser(app.http);
       openai.queue.push({ kind: 'text', chunks: ['one ', 'two ', 'three'], delayMs: 400 });
-      const accepted = await chat(user, { message: 'count slowly' });
+      const accepted = await postChat(app, user, { message: 'count slowly' });
       const live = await openSse(`${other.baseUrl}${accepted.body.links.events}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
       await live.waitFor((events) => events.some((e) => e.event === 'status' && e.data.status === 'running'));
       expect(live.events.some((e) => e.event === 'completed')).toBe(false);
@@ -390,13 +336,13 @@ describe('turn order and concurrency', () => {
   it('five messages posted at once into one conversation complete in order, never overlapping; two conversations overlap', async () => {
     const user = await registerUser(app.http);
     openai.reply = (request) => ({ kind: 'text', chunks: [`echo ${request.body.messages.at(-1)!.content}`], delayMs: 150 });
-    const first = await chat(user, { message: 'm0' }, { prefer: 'wait=10' });
+    const first = await postChat(app, user, { message: 'm0' }, { prefer: 'wait=10' });
     const conversationId = first.body.conversation_id;
     const before = openai.requests.length;
-    const posted = await Promise.all([1, 2, 3, 4, 5].map((i) => chat(user, { message: `m${i}`, conversation_id: conversationId })));
-    const other = await chat(user, { message: 'other conversation' });
-    const turns = await Promise.all(posted.map((p) => waitForTurn(user, p.body.turn_id)));
-    await waitForTurn(user, other.body.turn_id);
+    const posted = await Promise.all([1, 2, 3, 4, 5].map((i) => postChat(app, user, { message: `m${i}`, conversation_id: conversationId })));
+    const other = await postChat(app, user, { message: 'other conversation' });
+    const turns = await Promise.all(posted.map((p) => waitForTurn(app, user, p.body.turn_id)));
+    await waitForTurn(app, user, other.body.turn_id);
     for (const turn of turns) expect(turn.status).toBe('completed');
     // In acceptance (seq) order, each turn started only after the one before it finished.
     const { rows } = await app.db.query(
@@ -431,15 +377,15 @@ describe('turn order and concurrency', () => {
     const user = await registerUser(app.http);
     openai.reply = () => ({ kind: 'text', chunks: ['once'] });
     const headers = { 'idempotency-key': `key-${user.id}` };
-    const [a, b] = await Promise.all([chat(user, { message: 'only once' }, headers), chat(user, { message: 'only once' }, headers)]);
+    const [a, b] = await Promise.all([postChat(app, user, { message: 'only once' }, headers), postChat(app, user, { message: 'only once' }, headers)]);
     expect(a.body.turn_id).toBe(b.body.turn_id);
-    const c = await chat(user, { message: 'only once' }, headers);
+    const c = await postChat(app, user, { message: 'only once' }, headers);
     expect(c.body.turn_id).toBe(a.body.turn_id);
-    const conflict = await chat(user, { message: 'something else' }, headers);
+    const conflict = await postChat(app, user, { message: 'something else' }, headers);
     expect(conflict.status).toBe(409);
     const { rows } = await app.db.query('SELECT count(*)::int AS n FROM chat_turns WHERE user_id = $1', [user.id]);
     expect(rows[0].n).toBe(1);
-    const bad = await chat(user, { message: 'x' }, { 'idempotency-key': 'a'.repeat(256) });
+    const bad = await postChat(app, user, { message: 'x' }, { 'idempotency-key': 'a'.repeat(256) });
     expect(bad.status).toBe(400);
   });
 });
@@ -449,7 +395,7 @@ describe('isolation and bad input on chat routes', () => {
     const alice = await registerUser(app.http);
     const bob = await registerUser(app.http);
     openai.reply = () => ({ kind: 'text', chunks: ['private'] });
-    const turn = await chat(alice, { message: 'secret plans' }, { prefer: 'wait=10' });
+    const turn = await postChat(app, alice, { message: 'secret plans' }, { prefer: 'wait=10' });
     const ids = { turn: turn.body.turn_id, conversation: turn.body.conversation_id };
     const asBob = (method: 'get' | 'delete', path: string) => app.http[method](`/api/${bob.id}${path}`, { token: bob.accessToken });
     for (const res of [
@@ -461,7 +407,7 @@ describe('isolation and bad input on chat routes', () => {
       expect(res.status).toBe(404);
       expect(res.text).not.toContain('secret plans');
     }
-    const continueIt = await chat(bob, { message: 'hijack', conversation_id: ids.conversation });
+    const continueIt = await postChat(app, bob, { message: 'hijack', conversation_id: ids.conversation });
     expect(continueIt.status).toBe(404);
     expect((await app.http.get(`/api/${bob.id}/conversations`, { token: bob.accessToken })).body.conversations).toEqual([]);
     const cross = await app.http.get(`/api/${alice.id}/conversations`, { token: bob.accessToken });
@@ -487,12 +433,12 @@ describe('isolation and bad input on chat routes', () => {
       [{ message: 'nul\u0000byte' }, 'message'],
     ];
     for (const [body, path] of cases) {
-      const res = await chat(user, body);
+      const res = await postChat(app, user, body);
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(path);
     }
     expect((await app.http.get(`/api/${user.id}/chat/turns/not-a-uuid`, { token: user.accessToken })).status).toBe(400);
-    expect((await chat(user, { message: 'hi', conversation_id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
+    expect((await postChat(app, user, { message: 'hi', conversation_id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
     const { rows } = await app.db.query('SELECT count(*)::int AS n FROM chat_turns WHERE user_id = $1', [user.id]);
     expect(rows[0].n).toBe(0);
   });
@@ -501,7 +447,7 @@ describe('isolation and bad input on chat routes', () => {
     const user = await registerUser(app.http);
     openai.reply = (request) => ({ kind: 'text', chunks: [`ok ${request.body.messages.at(-1)!.content}`] });
     const ids: string[] = [];
-    for (const message of ['first', 'second', 'third']) ids.push((await chat(user, { message }, { prefer: 'wait=10' })).body.conversation_id);
+    for (const message of ['first', 'second', 'third']) ids.push((await postChat(app, user, { message }, { prefer: 'wait=10' })).body.conversation_id);
     const page1 = await app.http.get(`/api/${user.id}/conversations?limit=2`, { token: user.accessToken });
     expect(page1.body.conversations.map((c: { title: string }) => c.title)).toEqual(['third', 'second']);
     const page2 = await app.http.get(`/api/${user.id}/conversations?limit=2&cursor=${page1.body.next_cursor}`, { token: user.accessToken });
@@ -533,7 +479,7 @@ describe('isolation and bad input on chat routes', () => {
     const user = await registerUser(app.http);
     let n = 0;
     openai.reply = () => (n++ === 0 ? { kind: 'tool_calls', calls: [{ id: 'call_once', name: 'add_task', arguments: { title: 'Only once' } }] } : { kind: 'text', chunks: ['added'] });
-    const res = await chat(user, { message: 'add it once' }, { prefer: 'wait=10' });
+    const res = await postChat(app, user, { message: 'add it once' }, { prefer: 'wait=10' });
     expect(res.status).toBe(200);
     const queue = app.queue.queues.chat;
     // The answer comes with the turn's `completed` event; the job itself ends a moment later.

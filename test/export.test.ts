@@ -1,26 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendChatMessage } from './support/chat.js';
 import { registerUser, type TestUser } from './support/http-client.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { startTestWorker } from './support/test-worker.js';
-import type { RunningWorkers } from '../apps/worker/src/worker.js';
+import { startTestAppWithWorker, type TestAppWithWorker } from './support/test-app-with-worker.js';
 
-let app: TestApp;
-let worker: RunningWorkers;
+let app: TestAppWithWorker;
 beforeAll(async () => {
-  app = await startTestApp();
-  worker = await startTestWorker(app);
+  app = await startTestAppWithWorker();
 });
-afterAll(async () => {
-  await worker.close();
-  await app.close();
-});
+afterAll(() => app.close());
 
 async function chat(user: TestUser, message: string, conversationId?: string) {
-  const res = await app.http.post(`/api/${user.id}/chat`, {
-    token: user.accessToken,
-    body: { message, ...(conversationId ? { conversation_id: conversationId } : {}) },
-    headers: { prefer: 'wait=20' },
-  });
+  const res = await sendChatMessage(app, user, message, conversationId);
   expect(res.status).toBe(200);
   return res.body as { conversation_id: string };
 }

@@ -3,11 +3,10 @@ import { Job } from 'bullmq';
 import { startFakeMailApi, type FakeMailApi, type MailProvider } from './support/fake-mail-api.js';
 import { freePort } from './support/processes.js';
 import { randomIp, registerUser } from './support/http-client.js';
-import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { startTestWorker } from './support/test-worker.js';
+import { smtpEnv, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import type { TestApp } from './support/test-app.js';
+import { startTestAppWithWorker, type TestAppWithWorker } from './support/test-app-with-worker.js';
 import { waitFor } from './support/wait.js';
-import type { RunningWorkers } from '../apps/worker/src/worker.js';
 
 const FRONTEND = 'https://app.example.test';
 const FROM = 'no-reply@todo.example.test';
@@ -23,6 +22,13 @@ async function resetRow(app: TestApp, userId: string) {
   return rows;
 }
 
+/** The user's reset rows, polled until the first one has `status`. */
+const resetRowsOnce = (app: TestApp, userId: string, status: string, what: string) =>
+  waitFor(async () => {
+    const rows = await resetRow(app, userId);
+    return rows[0]?.status === status ? rows : undefined;
+  }, what);
+
 const tokenIn = (text: string) => /reset-password\?token=([A-Za-z0-9_-]{43})/.exec(text)?.[1];
 
 function envFor(provider: MailProvider, api: FakeMailApi | { baseUrl: string }, key: string): Record<string, string> {
@@ -34,16 +40,13 @@ function envFor(provider: MailProvider, api: FakeMailApi | { baseUrl: string }, 
 describe.each(['sendgrid', 'resend'] as const)('password reset through %s', (provider) => {
   const key = provider === 'sendgrid' ? 'SG.test-key-4f1c2b' : 're_test_key_93ad51';
   let api: FakeMailApi;
-  let app: TestApp;
-  let worker: RunningWorkers;
+  let app: TestAppWithWorker;
 
   beforeAll(async () => {
     api = await startFakeMailApi(provider, key);
-    app = await startTestApp({ ...envFor(provider, api, key), SMTP_FROM_EMAIL: FROM, FRONTEND_URL: FRONTEND, EMAIL_RETRY_DELAY_MS: '100' });
-    worker = await startTestWorker(app);
+    app = await startTestAppWithWorker({ ...envFor(provider, api, key), SMTP_FROM_EMAIL: FROM, FRONTEND_URL: FRONTEND, EMAIL_RETRY_DELAY_MS: '100' });
   });
   afterAll(async () => {
-    await worker.close();
     await app.close();
     await api.close();
   });
@@ -61,10 +64,7 @@ describe.each(['sendgrid', 'resend'] as const)('password reset through %s', (pro
     const token = tokenIn(mail.text)!;
     expect(mail.text).toContain(`${FRONTEND}/reset-password?token=${token}`);
     expect(mail.html).toContain(`${FRONTEND}/reset-password?token=${token}`);
-    const [row] = await waitFor(async () => {
-      const rows = await resetRow(app, user.id);
-      return rows[0]?.status === 'sent' ? rows : undefined;
-    }, 'the row marked sent');
+    const [row] = await resetRowsOnce(app, user.id, 'sent', 'the row marked sent');
     expect(mail.messageIdHeader).toBe(`<password-reset.${row.id}@todo.example.test>`);
     expect(row.provider_message_id).toBe(mail.providerId);
     if (provider === 'resend') expect(mail.idempotencyKey).toBe(mail.messageIdHeader);
@@ -106,10 +106,7 @@ describe.each(['sendgrid', 'resend'] as const)('password reset through %s', (pro
     const user = await registerUser(app.http);
     api.reply = (mail) => (mail.to === user.email ? { kind: 'error', status } : { kind: 'accept' });
     await forgot(app, user.email);
-    const [row] = await waitFor(async () => {
-      const rows = await resetRow(app, user.id);
-      return rows[0]?.status === 'failed' ? rows : undefined;
-    }, 'the row to fail');
+    const [row] = await resetRowsOnce(app, user.id, 'failed', 'the row to fail');
     expect(row.attempts).toBe(1);
     expect(row.last_error).toContain(String(status));
     if (provider === 'resend') expect(row.last_error).toMatch(/validation_error|not_found/);
@@ -126,15 +123,11 @@ describe.each(['sendgrid', 'resend'] as const)('%s with a wrong API key', (provi
   it('fails the mail at once, keeps the key out of rows, logs and Bull Board, and /health says failing: auth_failed', async () => {
     const api = await startFakeMailApi(provider, 'the-right-key');
     const wrongKey = provider === 'sendgrid' ? 'SG.wrong-key-value-71b0' : 're_wrong_key_value_71b0';
-    const app = await startTestApp({ ...envFor(provider, api, wrongKey), SMTP_FROM_EMAIL: FROM, EMAIL_RETRY_DELAY_MS: '100' });
-    const worker = await startTestWorker(app);
+    const app = await startTestAppWithWorker({ ...envFor(provider, api, wrongKey), SMTP_FROM_EMAIL: FROM, EMAIL_RETRY_DELAY_MS: '100' });
     try {
       const user = await registerUser(app.http);
       await forgot(app, user.email);
-      const [row] = await waitFor(async () => {
-        const rows = await resetRow(app, user.id);
-        return rows[0]?.status === 'failed' ? rows : undefined;
-      }, 'the row to fail');
+      const [row] = await resetRowsOnce(app, user.id, 'failed', 'the row to fail');
       expect(row.attempts).toBe(1);
       expect(row.last_error).toMatch(provider === 'sendgrid' ? /401/ : /403 invalid_api_key/);
       const job = await Job.fromId(app.queue.queues.email, `password-reset-${row.id}`);
@@ -147,7 +140,6 @@ describe.each(['sendgrid', 'resend'] as const)('%s with a wrong API key', (provi
       expect(health.body.mail).toEqual({ transport: provider, state: 'failing', reason: 'auth_failed' });
       expect(health.body.smtp).toBe('failing');
     } finally {
-      await worker.close();
       await app.close();
       await api.close();
     }
@@ -158,8 +150,7 @@ describe.each(['sendgrid', 'resend'] as const)('%s API unreachable, then back', 
   it('retries while nothing answers, /health says unreachable, and delivers once it answers', async () => {
     const key = provider === 'sendgrid' ? 'SG.key-for-outage-test' : 're_key_for_outage_test';
     const port = await freePort();
-    const app = await startTestApp({ ...envFor(provider, { baseUrl: `http://127.0.0.1:${port}` }, key), SMTP_FROM_EMAIL: FROM, EMAIL_RETRY_DELAY_MS: '200' });
-    const worker = await startTestWorker(app);
+    const app = await startTestAppWithWorker({ ...envFor(provider, { baseUrl: `http://127.0.0.1:${port}` }, key), SMTP_FROM_EMAIL: FROM, EMAIL_RETRY_DELAY_MS: '200' });
     let api: FakeMailApi | undefined;
     try {
       const user = await registerUser(app.http);
@@ -173,12 +164,18 @@ describe.each(['sendgrid', 'resend'] as const)('%s API unreachable, then back', 
       expect(api.accepted.filter((m) => m.to === user.email)).toHaveLength(1);
       expect((await app.http.get('/health')).body.mail).toEqual({ transport: provider, state: 'configured' });
     } finally {
-      await worker.close();
       await app.close();
       await api?.close();
     }
   });
 });
+
+/** /health once the mail probe has answered something other than configured. */
+const probeResult = (app: TestApp) =>
+  waitFor(async () => {
+    const res = await app.http.get('/health');
+    return res.body.mail.state !== 'configured' ? res : undefined;
+  }, 'the probe result');
 
 describe('SMTP that answers but cannot work with this configuration', () => {
   let smtp: TestSmtpServer | undefined;
@@ -188,46 +185,34 @@ describe('SMTP that answers but cannot work with this configuration', () => {
 
   it('SMTP_USE_TLS=true and no STARTTLS offered: /health says failing, starttls_unavailable', async () => {
     smtp = await startSmtpServer();
-    const app = await startTestApp({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_USE_TLS: 'true', SMTP_FROM_EMAIL: FROM });
-    const worker = await startTestWorker(app);
+    const app = await startTestAppWithWorker({ ...smtpEnv(smtp.port), SMTP_USE_TLS: 'true' });
     try {
-      const health = await waitFor(async () => {
-        const res = await app.http.get('/health');
-        return res.body.mail.state !== 'configured' ? res : undefined;
-      }, 'the probe result');
+      const health = await probeResult(app);
       expect(health.body.mail).toEqual({ transport: 'smtp', state: 'failing', reason: 'starttls_unavailable' });
       expect(health.body.smtp).toBe('failing');
       expect(health.status).toBe(200);
     } finally {
-      await worker.close();
       await app.close();
     }
   });
 
   it('authentication refused: /health says failing, auth_failed; the right password makes it configured', async () => {
     smtp = await startSmtpServer({ auth: { user: 'mailer', pass: 'right-pass' } });
-    const env = { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_USE_TLS: 'false', SMTP_USERNAME: 'mailer', SMTP_FROM_EMAIL: FROM };
-    const app = await startTestApp({ ...env, SMTP_PASSWORD: 'wrong-pass' });
-    const worker = await startTestWorker(app);
+    const env = { ...smtpEnv(smtp.port), SMTP_USERNAME: 'mailer' };
+    const app = await startTestAppWithWorker({ ...env, SMTP_PASSWORD: 'wrong-pass' });
     try {
-      const health = await waitFor(async () => {
-        const res = await app.http.get('/health');
-        return res.body.mail.state !== 'configured' ? res : undefined;
-      }, 'the probe result');
+      const health = await probeResult(app);
       expect(health.body.mail).toEqual({ transport: 'smtp', state: 'failing', reason: 'auth_failed' });
     } finally {
-      await worker.close();
       await app.close();
     }
-    const fixed = await startTestApp({ ...env, SMTP_PASSWORD: 'right-pass' });
-    const fixedWorker = await startTestWorker(fixed);
+    const fixed = await startTestAppWithWorker({ ...env, SMTP_PASSWORD: 'right-pass' });
     try {
       const user = await registerUser(fixed.http);
       await forgot(fixed, user.email);
       await smtp.waitForAccepted(1);
       expect((await fixed.http.get('/health')).body.mail).toEqual({ transport: 'smtp', state: 'configured' });
     } finally {
-      await fixedWorker.close();
       await fixed.close();
     }
   });

@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Job } from 'bullmq';
 import { registerUser, randomIp, type TestUser } from './support/http-client.js';
-import { startSmtpServer, tokenFromMail, type TestSmtpServer } from './support/smtp.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { smtpEnv, startSmtpServer, tokenFromMail, type TestSmtpServer } from './support/smtp.js';
+import type { TestApp } from './support/test-app.js';
+import { startTestAppWithWorker, type TestAppWithWorker } from './support/test-app-with-worker.js';
 import { waitFor } from './support/wait.js';
-import { startTestWorker } from './support/test-worker.js';
-import type { RunningWorkers } from '../apps/worker/src/worker.js';
 
 const FRONTEND = 'https://app.example.test';
 
@@ -24,23 +23,13 @@ async function resetRow(app: TestApp, userId: string) {
 
 describe('password reset over SMTP', () => {
   let smtp: TestSmtpServer;
-  let app: TestApp;
-  let worker: RunningWorkers;
+  let app: TestAppWithWorker;
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    app = await startTestApp({
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      SMTP_USE_TLS: 'false',
-      SMTP_FROM_EMAIL: 'no-reply@todo.example.test',
-      FRONTEND_URL: `${FRONTEND}/,http://localhost:3000`,
-      EMAIL_RETRY_DELAY_MS: '200',
-    });
-    worker = await startTestWorker(app);
+    app = await startTestAppWithWorker({ ...smtpEnv(smtp.port), FRONTEND_URL: `${FRONTEND}/,http://localhost:3000`, EMAIL_RETRY_DELAY_MS: '200' });
   });
   afterAll(async () => {
-    await worker.close();
     await app.close();
     await smtp.close();
   });
@@ -243,14 +232,7 @@ describe('password reset when SMTP is down, then up', () => {
     const probe = await startSmtpServer();
     const port = probe.port;
     await probe.close();
-    const app = await startTestApp({
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: String(port),
-      SMTP_USE_TLS: 'false',
-      SMTP_FROM_EMAIL: 'no-reply@todo.example.test',
-      EMAIL_RETRY_DELAY_MS: '300',
-    });
-    const worker = await startTestWorker(app);
+    const app = await startTestAppWithWorker({ ...smtpEnv(port), EMAIL_RETRY_DELAY_MS: '300' });
     let smtp: TestSmtpServer | undefined;
     try {
       const user: TestUser = await registerUser(app.http);
@@ -270,7 +252,6 @@ describe('password reset when SMTP is down, then up', () => {
       expect(smtp.accepted).toHaveLength(1);
       expect((await app.http.get('/health')).body.smtp).toBe('configured');
     } finally {
-      await worker.close();
       await app.close();
       await smtp?.close();
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 
 export type MailProvider = 'sendgrid' | 'resend';
 
@@ -36,15 +37,6 @@ export interface FakeMailApi {
   /** Decides the answer to each send; default accept. */
   reply: (mail: ApiMail) => ApiReply;
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 
 /** What the scripted server answers to one chat-completions request. */
 export type ScriptedReply =
@@ -51,16 +52,9 @@ export interface FakeOpenAi {
   reply: (request: RecordedRequest, index: number) => ScriptedReply;
   queue: ScriptedReply[];
   rules: HistoryRules;
+  /** Empties `queue` and puts back the default `rules` and `reply`, for a beforeEach; `requests` are kept. */
+  reset(): void;
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
@@ -118,12 +112,18 @@ function findHistoryViolation(messages: RecordedRequest['body']['messages'], rul
  * to it through OPENAI_BASE_URL, so the provider is exercised over the wire.
  */
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
+  const defaultReply = () => state.queue.shift() ?? { kind: 'text', chunks: ['(script exhausted)'] };
   const state: FakeOpenAi = {
     baseUrl: '',
     requests: [],
     queue: [],
     rules: { toolResults: true, jsonArguments: true, reasoningContent: false },
-    reply: () => state.queue.shift() ?? { kind: 'text', chunks: ['(script exhausted)'] },
+    reply: defaultReply,
+    reset() {
+      state.queue.length = 0;
+      state.rules = { toolResults: true, jsonArguments: true, reasoningContent: false };
+      state.reply = defaultReply;
+    },
     close: async () => undefined,
   };
   const server: Server = createServer(async (req, res) => {

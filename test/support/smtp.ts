@@ -117,6 +117,14 @@ export async function startSmtpServer(options: StartSmtpOptions = {}): Promise<T
   return state;
 }
 
+/** The sender address the tests' apps are configured with. */
+export const TEST_FROM_EMAIL = 'no-reply@todo.example.test';
+
+/** The settings of an app that sends its mail through a plain (no TLS, no AUTH) SMTP server on loopback at `port`. */
+export function smtpEnv(port: number): Record<string, string> {
+  return { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_USE_TLS: 'false', SMTP_FROM_EMAIL: TEST_FROM_EMAIL };
+}
+
 /** Whether a mail is a verification mail (the link to the web app's /verify-email page). */
 export function isVerificationMail(text: string): boolean {
   return /\/verify-email\?token=/.test(text);

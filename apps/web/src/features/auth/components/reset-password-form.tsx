@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Alert } from '../../../components/ui/alert';
+import { PasswordField, passwordLengthError } from '../../../components/ui/password-field';
 import { TextField } from '../../../components/ui/text-field';
 import { errorMessage } from '../../../lib/api-error';
 import { login } from '../api/login';
 import { useResetPassword } from '../api/reset-password';
-import { MIN_PASSWORD_LENGTH } from './sign-up-form';
 
 /**
  * Sets a new password with the token from the mail, then signs in with it. The email is asked
@@ -31,11 +31,9 @@ export function ResetPasswordForm({ token, onSignedIn }: { token: string | null;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      setPasswordError(`Use at least ${MIN_PASSWORD_LENGTH} characters.`);
-      return;
-    }
-    setPasswordError(undefined);
+    const tooShort = passwordLengthError(password);
+    setPasswordError(tooShort);
+    if (tooShort) return;
     reset.mutate(
       { token, newPassword: password },
       {
@@ -70,17 +68,7 @@ export function ResetPasswordForm({ token, onSignedIn }: { token: string | null;
         </Alert>
       )}
       <TextField label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-      <TextField
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={MIN_PASSWORD_LENGTH}
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-        error={passwordError}
-      />
+      <PasswordField purpose="new" label="New password" value={password} onChange={(e) => setPassword(e.target.value)} error={passwordError} />
       <button type="submit" className="button button--primary button--block" disabled={reset.isPending}>
         {reset.isPending ? 'Saving…' : 'Set new password and sign in'}
       </button>

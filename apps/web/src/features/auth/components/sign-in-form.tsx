@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Alert } from '../../../components/ui/alert';
+import { PasswordField } from '../../../components/ui/password-field';
 import { TextField } from '../../../components/ui/text-field';
 import { errorMessage } from '../../../lib/api-error';
 import { useLogin } from '../api/login';
@@ -20,14 +21,7 @@ export function SignInForm({ onSignedIn }: { onSignedIn: () => void }) {
     <form className="form" onSubmit={submit} noValidate>
       {login.isError && <Alert>{errorMessage(login.error)}</Alert>}
       <TextField label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-      <TextField
-        label="Password"
-        type="password"
-        autoComplete="current-password"
-        required
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-      />
+      <PasswordField purpose="current" label="Password" value={password} onChange={(e) => setPassword(e.target.value)} />
       <button type="submit" className="button button--primary button--block" disabled={login.isPending}>
         {login.isPending ? 'Signing in…' : 'Sign in'}
       </button>

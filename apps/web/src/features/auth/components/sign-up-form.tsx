@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Alert } from '../../../components/ui/alert';
+import { PasswordField, passwordLengthError } from '../../../components/ui/password-field';
 import { TextField } from '../../../components/ui/text-field';
 import { ApiError, errorMessage } from '../../../lib/api-error';
 import { useRegister } from '../api/register';
-
-export const MIN_PASSWORD_LENGTH = 8;
 
 /** Name, email and password; checks the password length before asking the server. */
 export function SignUpForm({ onSignedUp }: { onSignedUp: () => void }) {
@@ -17,11 +16,9 @@ export function SignUpForm({ onSignedUp }: { onSignedUp: () => void }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      setPasswordError(`Use at least ${MIN_PASSWORD_LENGTH} characters.`);
-      return;
-    }
-    setPasswordError(undefined);
+    const tooShort = passwordLengthError(password);
+    setPasswordError(tooShort);
+    if (tooShort) return;
     register.mutate({ name: name.trim(), email: email.trim(), password }, { onSuccess: onSignedUp });
   };
 
@@ -39,15 +36,11 @@ export function SignUpForm({ onSignedUp }: { onSignedUp: () => void }) {
         onChange={(e) => setEmail(e.target.value)}
         error={apiError?.fieldError('email')}
       />
-      <TextField
+      <PasswordField
+        purpose="new"
         label="Password"
-        type="password"
-        autoComplete="new-password"
-        required
-        minLength={MIN_PASSWORD_LENGTH}
         value={password}
         onChange={(e) => setPassword(e.target.value)}
-        hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
         error={passwordError ?? apiError?.fieldError('password')}
       />
       <button type="submit" className="button button--primary button--block" disabled={register.isPending}>

@@ -1,10 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Alert } from '../../../components/ui/alert';
-import { TextField } from '../../../components/ui/text-field';
+import { PasswordField, passwordLengthError } from '../../../components/ui/password-field';
 import { ApiError, errorMessage } from '../../../lib/api-error';
 import { useChangePassword } from '../api/change-password';
-
-const MIN_PASSWORD_LENGTH = 8;
 
 /** Current and new password; this session goes on, every other one ends. */
 export function ChangePasswordSection({ email }: { email: string }) {
@@ -16,11 +14,9 @@ export function ChangePasswordSection({ email }: { email: string }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (newPassword.length < MIN_PASSWORD_LENGTH) {
-      setNewPasswordError(`Use at least ${MIN_PASSWORD_LENGTH} characters.`);
-      return;
-    }
-    setNewPasswordError(undefined);
+    const tooShort = passwordLengthError(newPassword);
+    setNewPasswordError(tooShort);
+    if (tooShort) return;
     change.mutate(
       { currentPassword, newPassword },
       {
@@ -43,24 +39,19 @@ export function ChangePasswordSection({ email }: { email: string }) {
       <form className="form" onSubmit={submit} noValidate>
         {/* Lets password managers file the new password under the right account. */}
         <input type="email" autoComplete="username" value={email} readOnly hidden />
-        <TextField
+        <PasswordField
+          purpose="current"
           label="Current password"
-          type="password"
-          autoComplete="current-password"
-          required
           value={currentPassword}
           onChange={(e) => setCurrentPassword(e.target.value)}
           error={currentError ? 'This is not your current password.' : undefined}
         />
-        <TextField
+        <PasswordField
+          purpose="new"
           label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSWORD_LENGTH}
           value={newPassword}
           onChange={(e) => setNewPassword(e.target.value)}
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters. Other devices are signed out, and your API tokens for MCP stop working.`}
+          hint="Other devices are signed out, and your API tokens for MCP stop working."
           error={newError}
         />
         {change.isError && !currentError && !newError && <Alert>{errorMessage(change.error)}</Alert>}
