@@ -151,10 +151,6 @@ export class EventStreamHub {
     this.reader = createStreamReader(deps.redis);
   }
 
-  get heartbeatMs(): number {
-    return this.deps.heartbeatMs;
-  }
-
   get openStreams(): Set<Response> {
     return this.deps.openStreams;
   }
@@ -194,7 +190,11 @@ const hubs = new WeakMap<Set<Response>, EventStreamHub>();
 /** The hub of the process whose open streams are `deps.openStreams` (one per app). */
 export function eventStreamHub(deps: EventStreamHubDeps): EventStreamHub {
   let hub = hubs.get(deps.openStreams);
-  if (!hub) hubs.set(deps.openStreams, (hub = new EventStreamHub(deps)));
+  if (!hub) {
+    // Only what the hub needs: a caller's deps may hold a request's closures (its token check).
+    const { redis, heartbeatMs, openStreams, logger } = deps;
+    hubs.set(openStreams, (hub = new EventStreamHub({ redis, heartbeatMs, openStreams, logger })));
+  }
   return hub;
 }
 
