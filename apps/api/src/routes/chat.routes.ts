@@ -155,7 +155,6 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
         200: { description: 'text/event-stream' },
         204: { description: 'The turn ended and Last-Event-ID is at or past its final event: nothing more will come' },
         404: { description: 'No such turn for this user' },
-        503: { description: 'Redis is unreachable: the stream cannot start. Retry after Retry-After seconds' },
       },
       async handle({ userId, params, req, res }) {
         const turn = await findUserTurn(db, userId, params.turn_id);

@@ -31,10 +31,7 @@ export function eventRoutes({ db, redis, config, events, openStreams, sseHeartbe
       params: UserPath,
       query: FeedQuery,
       headers: FeedHeaders,
-      responses: {
-        200: { description: 'text/event-stream' },
-        503: { description: 'Redis is unreachable: the stream cannot start. Retry after Retry-After seconds' },
-      },
+      responses: { 200: { description: 'text/event-stream' } },
       async handle({ userId, req, res }) {
         const token = bearerToken(req, true)!;
         // Only a refusal ends the stream; a database hiccup does not. The token-version cache
