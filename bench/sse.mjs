@@ -6,11 +6,15 @@
 //   - memory per open stream: the api's RSS and V8 heap before and after, divided by the streams;
 //   - idle CPU: the api's CPU over BENCH_IDLE seconds with every stream open (heartbeats on,
 //     SSE_HEARTBEAT_MS of main.ts: 15 s);
+//   - idle Postgres load: transactions committed on the bench database over the same window
+//     (pg_stat_database.xact_commit; every query the api sends outside a transaction is one).
+//     Backends report these counts at most once a second, and after a burst some 10 s late, so
+//     the window starts 12 s after the last stream opened;
 //   - fan-out: one event published to every turn in one Redis pipeline, as the worker publishes
 //     them; the time until each stream has it (p50, p99, last);
 //   - Redis connections of the api process before and after (from /proc: its TCP sockets to the
 //     Redis port), to show that streams share the one subscriber connection.
-// Env: BENCH_STREAMS (2000), BENCH_IDLE (s, 20), BENCH_OPEN_CONCURRENCY (50), BENCH_PG_URL, REDIS_URL.
+// Env: BENCH_STREAMS (2000), BENCH_IDLE (s, 30: two heartbeat intervals), BENCH_OPEN_CONCURRENCY (50), BENCH_PG_URL, REDIS_URL.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
@@ -21,7 +25,7 @@ import { captureOutput, deleteRedisKeys, dropDatabase, freePort, machineMeta, po
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STREAMS = positiveNumber('BENCH_STREAMS', 2000);
-const IDLE_S = positiveNumber('BENCH_IDLE', 20);
+const IDLE_S = positiveNumber('BENCH_IDLE', 30);
 const OPEN_CONCURRENCY = positiveNumber('BENCH_OPEN_CONCURRENCY', 50);
 const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -122,13 +126,22 @@ try {
   }));
   const openMs = performance.now() - t0;
   log(`${turns.length} streams open in ${openMs.toFixed(0)} ms`);
-  await sleep(2000);
+  // Postgres reported the opening's 2,000 queries some 10 s late (backends defer their counts when
+  // several flush at once): wait them out, or they land in the idle window's count.
+  await sleep(12_000);
   const rssOpen = memoryOf(api.pid);
   const redisOpen = connectionsTo(api.pid, redisPort);
 
+  // Read from the admin database, so that these reads are not counted themselves.
+  const stats = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await stats.connect();
+  const commits = async () => Number((await stats.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [dbName])).rows[0].xact_commit);
+  const commits0 = await commits();
   const ticks0 = procTicks(api.pid);
   await sleep(IDLE_S * 1000);
   const idleCpuPct = ((procTicks(api.pid) - ticks0) / 100 / IDLE_S) * 100;
+  const idleCommits = (await commits()) - commits0;
+  await stats.end();
 
   const redis = new Redis(REDIS_URL);
   const pipeline = redis.pipeline();
@@ -154,6 +167,7 @@ try {
 | api RSS before / with the streams open | ${mib(rssBefore)} / ${mib(rssOpen)} MiB |
 | memory per open stream (RSS) | ${((rssOpen - rssBefore) / turns.length / 1024).toFixed(1)} KiB |
 | idle CPU of the api with every stream open (${IDLE_S} s) | ${idleCpuPct.toFixed(1)}% of one core |
+| idle Postgres transactions on the bench database (${IDLE_S} s) | ${idleCommits} (${(idleCommits / IDLE_S).toFixed(1)}/s) |
 | one event on every turn: delivered to | ${received.size} of ${turns.length} streams |
 | time to reach them, p50 / p99 / last | ${pick(0.5)} / ${pick(0.99)} / ${delays.at(-1)?.toFixed(0)} ms |
 | api connections to Redis, before / with the streams open | ${redisBefore} / ${redisOpen} |

@@ -1,8 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnEventsKey } from '@todo/core';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { registerUser, type TestUser } from './support/http-client.js';
-import { openSse } from './support/sse.js';
+import { SERVER_URL } from './support/postgres.js';
+import { openSse, type SseStream } from './support/sse.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestWorker } from './support/test-worker.js';
 
@@ -144,5 +146,85 @@ describe('turn event streams end cleanly', () => {
     expect(logs).toContain(`${path}?access_token=[REDACTED]`);
     expect(logs).not.toContain(user.accessToken);
     expect(logs).not.toContain(other.accessToken);
+  });
+});
+
+/**
+ * A queued turn with no job behind it: nothing will run it or publish its events, so only the
+ * Postgres safety net can end its streams (as after a lost wake-up with expired events).
+ */
+async function turnWithoutJob(on: TestApp, user: TestUser): Promise<string> {
+  const { rows } = await on.db.query<{ id: string }>(
+    `WITH c AS (INSERT INTO conversations (user_id, title) VALUES ($1, 'no job') RETURNING id)
+     INSERT INTO chat_turns (conversation_id, user_id, seq, user_message) SELECT id, $1, 1, 'hello' FROM c RETURNING id`,
+    [user.id],
+  );
+  return rows[0]!.id;
+}
+
+/** Records the turns' end in Postgres only: no event in Redis, no wake-up. */
+async function finishInPostgresOnly(on: TestApp, turnIds: string[], message: string) {
+  await on.db.query(
+    `UPDATE chat_turns SET status = 'completed', result = $2, started_at = now(), finished_at = now() WHERE id = ANY($1::uuid[])`,
+    [turnIds, JSON.stringify({ message, tool_calls: [] })],
+  );
+}
+
+const stillOpen = (stream: SseStream, ms: number) =>
+  Promise.race([stream.ended.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), ms))]);
+
+describe('the Postgres safety net of turn streams', () => {
+  it('a turn that ended without publishing anything (wake-up lost, events gone) still ends its open stream with the final event from Postgres', async () => {
+    const user = await registerUser(app.http);
+    const turnId = await turnWithoutJob(app, user);
+    const stream = await openSse(eventsUrl(user, turnId), bearer(user));
+    expect(stream.status).toBe(200);
+    expect(await stillOpen(stream, 600)).toBe(true);
+    expect(stream.events).toEqual([]);
+
+    await finishInPostgresOnly(app, [turnId], 'Done, from the database');
+    await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream is still open')), 5_000))]);
+    expect(stream.events.map((e) => [e.event, e.data.message])).toEqual([['completed', 'Done, from the database']]);
+    // The rebuilt final event's id ends a reconnect, as a stored one would.
+    expect((await fetch(eventsUrl(user, turnId), bearer(user, stream.events[0]!.id))).status).toBe(204);
+  });
+
+  it('many idle streams cost one Postgres query per heartbeat, not one each, and all of them still end', async () => {
+    const heartbeatMs = 100;
+    const own = await startTestApp({}, { sseHeartbeatMs: heartbeatMs });
+    const stats = new pg.Client({ connectionString: SERVER_URL });
+    await stats.connect();
+    let streams: SseStream[] = [];
+    try {
+      const user = await registerUser(own.http);
+      const turnIds: string[] = [];
+      for (let i = 0; i < 30; i++) turnIds.push(await turnWithoutJob(own, user));
+      streams = await Promise.all(turnIds.map((id) => openSse(`${own.baseUrl}/api/${user.id}/chat/turns/${id}/events`, bearer(user))));
+      expect(streams.map((s) => s.status)).toEqual(turnIds.map(() => 200));
+      // Backends report their counts at most once a second: let the opening's queries settle first.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const database = new URL(own.config.databaseUrl).pathname.slice(1);
+      const commits = async () =>
+        Number((await stats.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit);
+      const before = await commits();
+      const startedAt = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const queries = (await commits()) - before;
+      const heartbeats = (Date.now() - startedAt) / heartbeatMs;
+      // One stream per query would be 30 a heartbeat.
+      expect(queries).toBeLessThan(heartbeats * 2);
+      expect(streams.every((s) => s.events.length === 0)).toBe(true);
+
+      await finishInPostgresOnly(own, turnIds, 'All done');
+      await Promise.race([
+        Promise.all(streams.map((s) => s.ended)),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('streams still open')), 5_000)),
+      ]);
+      expect(streams.map((s) => s.events.map((e) => e.event))).toEqual(turnIds.map(() => ['completed']));
+    } finally {
+      for (const stream of streams) stream.close();
+      await stats.end();
+      await own.close();
+    }
   });
 });

@@ -58,8 +58,8 @@ function idempotencyKey(req: Request): string | undefined {
 const wantsEventStream = (req: Request) => (req.headers.accept ?? '').includes('text/event-stream');
 
 export function chatRoutes(deps: AppDeps): RouteDefinition[] {
-  const { db, redis, config, queue, events, openStreams, sseHeartbeatMs } = deps;
-  const streamDeps = { db, redis, events, redisKeyPrefix: config.redisKeyPrefix, heartbeatMs: sseHeartbeatMs, openStreams };
+  const { db, redis, config, queue, events, openStreams, sseHeartbeatMs, logger } = deps;
+  const streamDeps = { db, redis, events, redisKeyPrefix: config.redisKeyPrefix, heartbeatMs: sseHeartbeatMs, openStreams, logger };
   const links = (userId: string, turn: Turn) => {
     const self = `/api/${userId}/chat/turns/${turn.id}`;
     return { self, events: `${self}/events` };
@@ -106,7 +106,7 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
         );
         if (wantsEventStream(req)) {
           res.setHeader('Location', links(userId, turn).self);
-          streamTurnEvents(streamDeps, { req, res, turnId: turn.id, userId });
+          await streamTurnEvents(streamDeps, { req, res, turn });
           return STREAMED;
         }
         const wait = preferredWaitSeconds(req);
@@ -165,7 +165,7 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
         const turn = await findUserTurn(db, userId, params.turn_id);
         if (!turn) throw new AppError('not_found', 'Turn not found');
         if (await hasSeenTurnEnd(streamDeps, { req, turn })) return { status: 204 };
-        streamTurnEvents(streamDeps, { req, res, turnId: turn.id, userId });
+        await streamTurnEvents(streamDeps, { req, res, turn });
         return STREAMED;
       },
     }),

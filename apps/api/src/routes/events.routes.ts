@@ -13,7 +13,7 @@ const FeedHeaders = z.object({
 });
 
 /** The per-user change feed: every task change, whatever made it (REST, the chat agent, MCP). */
-export function eventRoutes({ db, redis, config, events, openStreams, sseHeartbeatMs }: AppDeps): RouteDefinition[] {
+export function eventRoutes({ db, redis, config, events, openStreams, sseHeartbeatMs, tokenVersions, logger }: AppDeps): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get',
@@ -34,14 +34,15 @@ export function eventRoutes({ db, redis, config, events, openStreams, sseHeartbe
       responses: { 200: { description: 'text/event-stream' } },
       async handle({ userId, req, res }) {
         const token = bearerToken(req, true)!;
-        // Only a refusal ends the stream; a database hiccup does not.
+        // Only a refusal ends the stream; a database hiccup does not. The token-version cache
+        // answers without a query while its listener is up, so idle feeds cost Postgres nothing.
         const isAuthorized = () =>
-          authenticateAccessToken({ db, config }, token).then(
+          authenticateAccessToken({ db, config, tokenVersions }, token).then(
             () => true,
             (error: unknown) => !(error instanceof AppError && error.code === 'unauthorized'),
           );
-        const deps = { redis, redisKeyPrefix: config.redisKeyPrefix, events, heartbeatMs: sseHeartbeatMs, openStreams, isAuthorized };
-        streamTaskFeed(deps, { req, res, userId });
+        const deps = { redis, redisKeyPrefix: config.redisKeyPrefix, events, heartbeatMs: sseHeartbeatMs, openStreams, logger, isAuthorized };
+        await streamTaskFeed(deps, { req, res, userId });
         return STREAMED;
       },
     }),
