@@ -4,9 +4,13 @@
 // process BENCH_STARTS times (3) and measures the time from spawn to ready: for the api, /health
 // answering 200; for the worker (it serves no HTTP), its "worker ready" log line, written once
 // its queues are consumed. Then the idle RSS of each, BENCH_IDLE seconds (5) after ready.
+// On a Node with the module compile cache (22.1+), each process is measured twice: with the cache
+// (in a directory of this run, filled by one unmeasured start of each process first) and without
+// it (NODE_DISABLE_COMPILE_CACHE=1), so the table shows what the cache saves.
 // Env: BENCH_STARTS (3), BENCH_IDLE (s, 5), BENCH_PG_URL, REDIS_URL.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import nodeModule from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +37,9 @@ await admin.connect();
 await admin.query(`CREATE DATABASE "${dbName}"`);
 await admin.end();
 
-const env = { ...process.env, APP_ENV: 'development', DATABASE_URL: withDatabase(PG_ADMIN_URL, dbName), REDIS_URL, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info' };
+const hasCompileCache = typeof nodeModule.enableCompileCache === 'function';
+const compileCacheDir = hasCompileCache ? mkdtempSync(join(os.tmpdir(), 'bench-start-compile-cache-')) : undefined;
+const env = { ...process.env, ...(compileCacheDir ? { NODE_COMPILE_CACHE: compileCacheDir } : {}), APP_ENV: 'development', DATABASE_URL: withDatabase(PG_ADMIN_URL, dbName), REDIS_URL, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info' };
 
 /** Spawns `script` and resolves once `isReady` says so; returns the child and the milliseconds it took. */
 async function startUntilReady(script, extraEnv, isReady) {
@@ -52,10 +58,10 @@ async function startUntilReady(script, extraEnv, isReady) {
   return { child, ms: performance.now() - t0, cpuMs: procTicks(child.pid) * 10 };
 }
 
-const processes = {
-  api: async () => {
+const starters = {
+  api: async (extraEnv = {}) => {
     const port = await freePort();
-    return startUntilReady('apps/api/dist/main.js', { PORT: String(port) }, async () => {
+    return startUntilReady('apps/api/dist/main.js', { ...extraEnv, PORT: String(port) }, async () => {
       try {
         return (await request(`http://127.0.0.1:${port}/health`, { timeoutMs: 1000 })).status === 200;
       } catch {
@@ -63,14 +69,22 @@ const processes = {
       }
     });
   },
-  worker: () => startUntilReady('apps/worker/dist/main.js', {}, async (output) => output().includes('"worker ready"')),
+  worker: (extraEnv = {}) => startUntilReady('apps/worker/dist/main.js', extraEnv, async (output) => output().includes('"worker ready"')),
 };
+/** What is measured: each process, and on a Node with the compile cache each also without it. */
+const processes = Object.fromEntries(
+  Object.entries(starters).flatMap(([name, start]) => [
+    [name, () => start()],
+    ...(hasCompileCache ? [[`${name}, compile cache off`, () => start({ NODE_DISABLE_COMPILE_CACHE: '1' })]] : []),
+  ]),
+);
 
 let exitCode = 0;
 const results = {};
 try {
-  const first = await processes.api(); // applies the migrations
+  const first = await starters.api(); // applies the migrations (and fills the compile cache)
   await stopChild(first.child);
+  if (hasCompileCache) await stopChild((await starters.worker()).child); // fills the cache with the worker's modules
   for (const name of Object.keys(processes)) results[name] = { ms: [], cpuMs: [], rss: [] };
   for (let i = 0; i < STARTS; i++) {
     for (const [name, start] of Object.entries(processes)) {
@@ -90,12 +104,13 @@ try {
   for (const [name, r] of Object.entries(results)) {
     process.stdout.write(`| ${name} | ${median(r.ms).toFixed(0)} ms (${r.ms.map((v) => v.toFixed(0)).join(', ')}) | ${median(r.cpuMs)} ms | ${(median(r.rss) / 2 ** 20).toFixed(1)} MiB |\n`);
   }
-  process.stdout.write(`\ncommit ${commit}, node ${meta.node}, ${meta.cpu_model} x${meta.cpu_count}, load average before ${meta.load_average_before.join(' ')}\n`);
+  process.stdout.write(`\ncommit ${commit}, node ${meta.node}, ${meta.cpu_model} x${meta.cpu_count}, load average before ${meta.load_average_before.join(' ')}${hasCompileCache ? '' : ', no module compile cache in this Node'}\n`);
 } catch (error) {
   exitCode = 1;
   log(`FAILED: ${error.stack ?? error}`);
 } finally {
   await dropDatabase(pg, PG_ADMIN_URL, dbName, log);
   await deleteRedisKeys(Redis, REDIS_URL, `${prefix}:*`, log);
+  if (compileCacheDir) rmSync(compileCacheDir, { recursive: true, force: true });
 }
 process.exit(exitCode);

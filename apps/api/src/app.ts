@@ -1,12 +1,9 @@
 import express, { type Express, type Response } from 'express';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
-import swaggerUi from 'swagger-ui-express';
 import type { Config, Logger, Pool, QueueClient, Redis, TokenVersionCache, TurnEventSubscriber } from '@todo/core';
 import { adminAuth } from './http/admin-auth.js';
+import { lazyHandler } from './http/lazy-handler.js';
 import { createHttpMetrics } from './http/metrics.js';
-import { buildOpenApiDocument } from './http/openapi.js';
+import type { OpenAPIObject } from './http/openapi.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
 import { mountRoutes, type RouteDefinition } from './http/route.js';
@@ -18,9 +15,8 @@ import {
   withoutExternalFonts,
 } from './http/security.js';
 import { webAppRouter } from './http/web-app.js';
-import { mcpRouter } from './mcp/mcp.router.js';
 import { accountRoutes } from './routes/account.routes.js';
-import { oauthRouter } from './mcp/oauth.router.js';
+import { isMcpPath, isOAuthServerPath } from './mcp/paths.js';
 import { denyFramingOfConsentPage } from './mcp/consent-page-framing.js';
 import { apiTokenRoutes } from './routes/api-tokens.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -66,9 +62,17 @@ export function apiRoutes(deps: AppDeps): RouteDefinition[] {
   ];
 }
 
-/** Builds the Express app from its dependencies; listening and shutdown belong to main.ts. */
+/**
+ * Builds the Express app from its dependencies; listening and shutdown belong to server.ts.
+ *
+ * What many processes never serve is loaded on its first request (see lazyHandler), keeping its
+ * modules out of the start time and the idle memory: the MCP endpoint and its OAuth authorization
+ * server (the MCP SDK), the OpenAPI document, Swagger UI (/docs) and Bull Board (/admin/queues,
+ * only once admin credentials were accepted). Routers that serve a few paths are entered only for
+ * those paths, so an API request does not walk their stacks.
+ */
 export function createApp(deps: AppDeps): Express {
-  const { config } = deps;
+  const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -78,8 +82,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(metrics.middleware);
   app.use(requestLogger(deps.logger));
   app.use(securityHeaders(config));
-  // The OAuth authorization server for /mcp answers any origin (browser-based MCP clients), so it comes before CORS.
-  app.use(oauthRouter(deps));
+  // The OAuth authorization server for /mcp answers any origin (browser-based MCP clients), so it
+  // comes before CORS. Only its own paths enter it (its rate limiters and body parser included).
+  const oauthServer = lazyHandler('The OAuth authorization server', logger, async () => {
+    const { oauthRouter } = await import('./mcp/oauth.router.js');
+    return oauthRouter(deps);
+  });
+  app.use((req, res, next) => (isOAuthServerPath(req.path) ? oauthServer(req, res, next) : next()));
   app.use(denyFramingOfConsentPage());
   app.use(corsPolicy(config));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
@@ -89,26 +98,58 @@ export function createApp(deps: AppDeps): Express {
   mountRoutes(router, deps, routes);
   app.use(router);
 
-  const openApiDocument = buildOpenApiDocument(routes, { version: config.version });
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
-  });
-  app.use('/docs', docsContentSecurityPolicy(config), swaggerUi.serve, swaggerUi.setup(openApiDocument, {
-    customSiteTitle: 'Todo AI Chatbot API',
-  }));
+  // Built from the same route list, once, on the first request for it.
+  let openApiDocument: Promise<OpenAPIObject> | undefined;
+  const loadOpenApiDocument = () =>
+    (openApiDocument ??= import('./http/openapi.js').then(({ buildOpenApiDocument }) => buildOpenApiDocument(routes, { version: config.version })));
+  app.get(
+    '/openapi.json',
+    lazyHandler('The OpenAPI document', logger, async () => {
+      const document = await loadOpenApiDocument();
+      return (_req, res) => {
+        res.json(document);
+      };
+    }),
+  );
+  app.use(
+    '/docs',
+    docsContentSecurityPolicy(config),
+    lazyHandler('The API documentation page', logger, async () => {
+      const [{ default: swaggerUi }, document] = await Promise.all([import('swagger-ui-express'), loadOpenApiDocument()]);
+      return express.Router().use(swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Todo AI Chatbot API' }));
+    }),
+  );
 
   const requireAdmin = adminAuth(config, deps.redis);
   app.get('/metrics', requireAdmin, metrics.handler);
-  const board = new ExpressAdapter();
-  board.setBasePath('/admin/queues');
-  createBullBoard({
-    queues: Object.values(deps.queue.queues).map((q) => new BullMQAdapter(q)),
-    serverAdapter: board,
-    options: { uiConfig: { boardTitle: 'Todo AI Chatbot', theme: { light: SYSTEM_FONTS, dark: SYSTEM_FONTS } } },
-  });
-  app.use('/admin/queues', requireAdmin, adminContentSecurityPolicy(config), withoutExternalFonts(), board.getRouter());
+  // Without ADMIN_PASSWORD, requireAdmin answers 404 and Bull Board is never loaded.
+  app.use(
+    '/admin/queues',
+    requireAdmin,
+    adminContentSecurityPolicy(config),
+    withoutExternalFonts(),
+    lazyHandler('The queue dashboard', logger, async () => {
+      const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+        import('@bull-board/api'),
+        import('@bull-board/api/bullMQAdapter'),
+        import('@bull-board/express'),
+      ]);
+      const board = new ExpressAdapter();
+      board.setBasePath('/admin/queues');
+      createBullBoard({
+        queues: Object.values(deps.queue.queues).map((q) => new BullMQAdapter(q)),
+        serverAdapter: board,
+        options: { uiConfig: { boardTitle: 'Todo AI Chatbot', theme: { light: SYSTEM_FONTS, dark: SYSTEM_FONTS } } },
+      });
+      return board.getRouter();
+    }),
+  );
 
-  app.use(mcpRouter(deps));
+  const mcp = lazyHandler('The MCP endpoint', logger, async () => {
+    const { mcpRouter } = await import('./mcp/mcp.router.js');
+    return mcpRouter(deps);
+  });
+  app.use((req, res, next) => (isMcpPath(req.path) ? mcp(req, res, next) : next()));
   app.use(webAppRouter(config));
 
   app.use(notFoundHandler);

@@ -4,6 +4,7 @@ import { createOAuthMetadata, mcpAuthRouter } from '@modelcontextprotocol/sdk/se
 import type { OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { AppError, enforceRateLimits, hashOpaqueToken, mcpResourceUrl, OAUTH_SCOPES, type Config, type Pool, type Redis } from '@todo/core';
 import { createOAuthProvider } from './oauth-provider.js';
+import type { OAuthEndpoint } from './paths.js';
 
 export interface OAuthRouterDeps {
   db: Pool;
@@ -11,8 +12,12 @@ export interface OAuthRouterDeps {
   redis: Redis;
 }
 
-/** Per-IP limits of the authorization server's endpoints, counted in Redis so they hold across replicas. */
-const LIMITS: Record<string, { limit: number; windowSeconds: number }> = {
+/**
+ * Per-IP limits of the authorization server's endpoints, counted in Redis so they hold across
+ * replicas. The app sends only the paths `isOAuthServerPath` (paths.ts) accepts here, hence the
+ * endpoints are listed there.
+ */
+const LIMITS: Record<OAuthEndpoint, { limit: number; windowSeconds: number }> = {
   '/register': { limit: 20, windowSeconds: 3600 },
   '/authorize': { limit: 60, windowSeconds: 60 },
   '/token': { limit: 60, windowSeconds: 60 },
@@ -20,8 +25,8 @@ const LIMITS: Record<string, { limit: number; windowSeconds: number }> = {
 };
 
 /** Answers over the limit as the SDK's own limiter would: 429, an OAuth error body and Retry-After. */
-function rateLimited({ redis, config }: OAuthRouterDeps, path: string): RequestHandler {
-  const { limit, windowSeconds } = LIMITS[path]!;
+function rateLimited({ redis, config }: OAuthRouterDeps, path: OAuthEndpoint): RequestHandler {
+  const { limit, windowSeconds } = LIMITS[path];
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const subject = req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -54,7 +59,9 @@ const hashPresentedClientSecret: RequestHandler[] = [
  * (RFC 8414), Protected Resource Metadata (RFC 9728, at the root and the /mcp path-suffixed
  * form), /register (RFC 7591), /authorize (code + PKCE S256), /token and /revoke (RFC 7009).
  * Every advertised URL comes from PUBLIC_URL, never from the Host header. Mounted before the
- * app's CORS policy: these endpoints are meant for any origin (browser-based MCP clients).
+ * app's CORS policy: these endpoints are meant for any origin (browser-based MCP clients). The app
+ * loads this module on the first request to one of its paths (`isOAuthServerPath`) and sends only
+ * those here.
  */
 export function oauthRouter(deps: OAuthRouterDeps): Router {
   const { config } = deps;
@@ -67,7 +74,7 @@ export function oauthRouter(deps: OAuthRouterDeps): Router {
     if (req.path in LIMITS || req.path.startsWith('/.well-known/oauth-')) res.locals.routePath = req.path;
     next();
   });
-  for (const path of Object.keys(LIMITS)) router.use(path, rateLimited(deps, path));
+  for (const path of Object.keys(LIMITS) as OAuthEndpoint[]) router.use(path, rateLimited(deps, path));
   router.use(['/token', '/revoke'], hashPresentedClientSecret);
 
   const options = {
