@@ -1,10 +1,8 @@
 import type { Request, Response } from 'express';
 import {
-  findUserTurn,
   isStreamId,
   isTerminalEvent,
   isTurnFinished,
-  readTurnEvents,
   turnEventsKey,
   type Logger,
   type Queryable,
@@ -506,51 +504,4 @@ export async function streamTurnEvents(
   if (stream.isDone) return;
   settler.add(member);
   if (isTurnFinished(turn)) await member.settle(turn);
-}
-
-/**
- * Waits up to `timeoutMs` for the turn to end; resolves true if it did. Wake-ups read only the
- * event stream; Postgres is asked at the start and on the 2 s fallback (a stream that expired or a
- * pub/sub message that was missed).
- */
-export async function waitForTurnEnd(
-  deps: Pick<TurnStreamDeps, 'redis' | 'events' | 'redisKeyPrefix' | 'db'>,
-  { turnId, userId, timeoutMs }: { turnId: string; userId: string; timeoutMs: number },
-): Promise<boolean> {
-  let lastId: string | undefined;
-  let hasNews = false;
-  let wake: () => void = () => undefined;
-  // News that arrives while we are reading is kept in the flag, not lost.
-  const unsubscribe = deps.events.subscribe(turnId, () => {
-    hasNews = true;
-    wake();
-  });
-  const deadline = Date.now() + timeoutMs;
-  const hasEnded = async () => {
-    const turn = await findUserTurn(deps.db, userId, turnId);
-    return turn !== null && isTurnFinished(turn);
-  };
-  try {
-    if (await hasEnded()) return true;
-    for (;;) {
-      hasNews = false;
-      const events = await readTurnEvents(deps.redis, deps.redisKeyPrefix, turnId, lastId);
-      if (events.some((e) => isTerminalEvent(e.event))) return true;
-      lastId = events[events.length - 1]?.id ?? lastId;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return false;
-      if (hasNews) continue;
-      const isWoken = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), Math.min(remaining, 2_000));
-        wake = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-      });
-      wake = () => undefined;
-      if (!isWoken && (await hasEnded())) return true;
-    }
-  } finally {
-    unsubscribe();
-  }
 }
