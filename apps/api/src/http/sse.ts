@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import {
+  findFinishedTurns,
   isStreamId,
   isTerminalEvent,
   isTurnFinished,
@@ -379,15 +380,6 @@ interface SettlerMember {
   settle(turn: FinishedTurn): Promise<void>;
 }
 
-interface FinishedTurnRow {
-  id: string;
-  status: Turn['status'];
-  result: Turn['result'];
-  error: Turn['error'];
-  created_at: Date;
-  finished_at: Date | null;
-}
-
 /**
  * The safety net of every turn stream of a process in one query per heartbeat: the turns, among
  * those whose streams wrote nothing since the last check, that ended in Postgres. Their streams
@@ -426,15 +418,7 @@ export class TurnSettler {
       const ids = [...new Set(quiet.map((m) => m.turnId))];
       const finished = new Map<string, FinishedTurn>();
       for (let i = 0; i < ids.length; i += SETTLE_BATCH) {
-        const { rows } = await this.db.query<FinishedTurnRow>({
-          name: 'turns-finished-among',
-          text: `SELECT id, status, result, error, created_at, finished_at FROM chat_turns
-                 WHERE id = ANY($1::uuid[]) AND status IN ('completed', 'failed')`,
-          values: [ids.slice(i, i + SETTLE_BATCH)],
-        });
-        for (const row of rows) {
-          finished.set(row.id, { id: row.id, status: row.status, result: row.result, error: row.error, createdAt: row.created_at, finishedAt: row.finished_at });
-        }
+        for (const turn of await findFinishedTurns(this.db, ids.slice(i, i + SETTLE_BATCH))) finished.set(turn.id, turn);
       }
       for (const member of quiet) {
         const turn = finished.get(member.turnId);

@@ -89,6 +89,20 @@ export async function findUserTurn(db: Queryable, userId: string, turnId: string
   return rows[0] ? toTurn(rows[0]) : null;
 }
 
+/**
+ * Of the given turns (any users'), those that have finished (completed or failed), in no order:
+ * the batched safety net of open event streams. Callers pass at most a few thousand ids.
+ */
+export async function findFinishedTurns(db: Queryable, turnIds: string[]): Promise<Turn[]> {
+  if (turnIds.length === 0) return [];
+  const { rows } = await db.query<TurnRow>({
+    name: 'turns-finished-among',
+    text: `SELECT ${COLUMNS} FROM chat_turns WHERE id = ANY($1::uuid[]) AND status IN ('completed', 'failed')`,
+    values: [turnIds],
+  });
+  return rows.map(toTurn);
+}
+
 export async function hasEarlierUnfinishedTurn(db: Queryable, conversationId: string, seq: number): Promise<boolean> {
   const { rows } = await db.query(
     `SELECT 1 FROM chat_turns WHERE conversation_id = $1 AND seq < $2 AND status IN ('queued', 'running') LIMIT 1`,

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ChatModel, ModelResponse } from '../chat.types.js';
 import { ModelError } from './model-error.js';
@@ -18,11 +18,15 @@ export interface OpenAiModelOptions {
  * ModelError, so it never reaches the history.
  */
 export function createOpenAiModel({ apiKey, baseUrl, model, timeoutMs }: OpenAiModelOptions): ChatModel {
-  const client = new OpenAI({ apiKey, baseURL: baseUrl, maxRetries: 1, timeout: timeoutMs });
+  // The SDK is loaded on the first call: a process that never calls this provider (the api, a
+  // worker on the builtin model) does not pay its ~100 ms of module loading at start.
+  let client: Promise<OpenAI> | undefined;
+  const sdkClient = () =>
+    (client ??= import('openai').then(({ default: OpenAISdk }) => new OpenAISdk({ apiKey, baseURL: baseUrl, maxRetries: 1, timeout: timeoutMs })));
   return {
     name: `openai:${model}`,
     async complete({ messages, tools }, options = {}) {
-      const stream = await client.chat.completions.create(
+      const stream = await (await sdkClient()).chat.completions.create(
         {
           model,
           messages: messages as ChatCompletionMessageParam[],
