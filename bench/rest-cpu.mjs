@@ -29,7 +29,7 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const LAYER_LABELS = {
   middleware: 'HTTP metrics (prom-client)',
   result: 'request log (pino-http)',
-  helmetMiddleware: 'security headers (helmet)',
+  securityHeadersMiddleware: 'security headers (helmet)',
   corsMiddleware: 'CORS',
   jsonParser: 'JSON body parser',
 };

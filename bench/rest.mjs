@@ -33,7 +33,7 @@ const BENCH_FILE = fileURLToPath(import.meta.url);
 const LAYER_LABELS = {
   middleware: 'HTTP metrics (prom-client histogram)',
   result: 'request log (pino-http, request id)',
-  helmetMiddleware: 'security headers (helmet)',
+  securityHeadersMiddleware: 'security headers (helmet)',
   corsMiddleware: 'CORS',
   jsonParser: 'JSON body parser (express.json)',
 };

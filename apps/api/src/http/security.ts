@@ -47,7 +47,8 @@ export function fixedHeadersOf(middleware: RequestHandler): RequestHandler {
     isDone = true;
   });
   if (!isDone) throw new Error('security headers: the middleware did not call next() synchronously');
-  return (_req, response, next) => {
+  // Named: the benchmarks find this layer in Express's stack by its name.
+  return function securityHeadersMiddleware(_req, response, next) {
     for (const name of removed) response.removeHeader(name);
     for (const [name, value] of set) response.setHeader(name, value);
     next();
