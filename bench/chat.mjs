@@ -77,6 +77,8 @@ async function main() {
   const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
+  // Node flags for the api and worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
+  const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const POOL_MAX = process.env.DATABASE_POOL_MAX || '10';
   const WAIT_S = 30;
   const REGISTRATION_CONCURRENCY = 8;
@@ -159,7 +161,7 @@ async function main() {
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(ROOT, 'bench/pg-count.mjs')).href}`.trim(),
     });
     const startChild = (name, script) => {
-      const child = spawn(process.execPath, [join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...NODE_ARGS, join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.add(child);
       const output = captureOutput(child);
       child.once('exit', (code, signal) => {

@@ -50,16 +50,21 @@ export const TimeZoneSchema = z
   })
   .meta({ description: 'IANA time-zone name; dates such as "today" and "overdue" are computed in it', example: 'Asia/Karachi' });
 
-/** Falls back to UTC for a zone this runtime does not know (an older ICU than the one that stored it). */
-function usableZone(timeZone: string): string {
-  return resolvedZone(timeZone) === undefined ? DEFAULT_TIME_ZONE : timeZone;
-}
-
+/** Day formatters by stored zone name; zone names are a small set, the cap only guards memory. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 1_000;
+
+/**
+ * The date-and-weekday formatter of a zone, made once per zone (making one costs as much as
+ * hundreds of uses). A zone this runtime does not know (an older ICU than the one that stored it)
+ * gets UTC's.
+ */
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'long' });
+    const zone = resolvedZone(timeZone) === undefined ? DEFAULT_TIME_ZONE : timeZone;
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'long' });
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
     formatters.set(timeZone, formatter);
   }
   return formatter;
@@ -74,7 +79,7 @@ export interface LocalDay {
 
 /** The calendar date and weekday at `now` in `timeZone`. */
 export function localDay(now: Date, timeZone: string): LocalDay {
-  const parts = formatterFor(usableZone(timeZone)).formatToParts(now);
+  const parts = formatterFor(timeZone).formatToParts(now);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return { date: `${part('year')}-${part('month')}-${part('day')}`, weekday: part('weekday') };
 }
