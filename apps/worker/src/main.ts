@@ -3,7 +3,7 @@
  * module's own code, so this one imports nothing large: it turns on Node's module compile cache,
  * then loads the worker, then writes what was compiled to the cache.
  */
-import { enableModuleCompileCache, flushModuleCompileCache } from './compile-cache.js';
+import { enableModuleCompileCache, flushModuleCompileCache } from '@todo/core/compile-cache';
 
 enableModuleCompileCache();
 await import('./run.js');

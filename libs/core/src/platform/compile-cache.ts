@@ -1,7 +1,7 @@
 import nodeModule from 'node:module';
 
-// The same file is in apps/api/src and apps/worker/src: an entry point must not import @todo/core
-// (or anything large) before the cache is on.
+// Imported by the processes' entry points as `@todo/core/compile-cache`, a subpath of its own: the
+// package's index would load every module before the cache is on.
 
 /** node:module's compile cache API, present from Node 22.1 (flushCompileCache from 22.10); absent in Node 20. */
 const compileCache = nodeModule as {
