@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Alert } from '../../../components/ui/alert';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
-import { TextField } from '../../../components/ui/text-field';
+import { PasswordField } from '../../../components/ui/password-field';
 import { ApiError, errorMessage } from '../../../lib/api-error';
 import { useDeleteAccount } from '../api/delete-account';
 import { useExportAccount } from '../api/export-account';
@@ -56,11 +56,9 @@ export function YourDataSection({ userId }: { userId: string }) {
       >
         <p>Everything is deleted at once: tasks, conversations, sessions and API tokens. Consider downloading your data first.</p>
         <form className="form delete-account__form" onSubmit={confirm} noValidate>
-          <TextField
+          <PasswordField
+            purpose="current"
             label="Your password"
-            type="password"
-            autoComplete="current-password"
-            required
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             error={passwordError}
