@@ -7,7 +7,7 @@ import type { QueueClient } from '../platform/queue/queues.js';
 import type { Redis } from '../platform/redis.js';
 import type { ChatResult, TurnError } from './chat.schemas.js';
 import type { ChatMessage, ChatModel, ModelResponse, ToolCall } from './chat.types.js';
-import { executeToolCall, parseArguments, recordRepeatedToolCall, toolCallSignature } from './execute-tool-call.js';
+import { executeToolCall, parseArguments, recordRepeatedToolCall, StepJournaledElsewhereError, toolCallSignature } from './execute-tool-call.js';
 import {
   appendMessage,
   type AppendMessageInput,
@@ -93,6 +93,11 @@ export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: T
     const turnError: TurnError =
       error instanceof ModelError ? { code: error.code, message: error.message } : { code: 'internal', message: 'The turn failed unexpectedly.' };
     const isRetryable = error instanceof ModelError ? error.isRetryable : true;
+    // Another runner of this turn is ahead of this one: it records the end, not this attempt.
+    if (error instanceof StepJournaledElsewhereError) {
+      logger.warn({ err: error }, 'another attempt of the turn is running; this one stops');
+      throw new RetryableTurnError(turnError);
+    }
     if (isRetryable && !attempt.isLastAttempt) {
       logger.warn({ err: error, code: turnError.code }, 'turn attempt failed; will retry');
       throw new RetryableTurnError(turnError);
