@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatModel, runChatTurn, type ChatTurnDeps } from '@todo/core';
+import { createChatModel, readTurnEvents, runChatTurn, type ChatTurnDeps } from '@todo/core';
 import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai.js';
 import { registerUser } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -50,5 +50,26 @@ describe('two runners of one turn at once (a job whose lock was lost)', () => {
     const asked = rows.flatMap((m) => (m.tool_calls ?? []).map((c) => c.id)).sort();
     const answered = rows.filter((m) => m.role === 'tool').map((m) => m.tool_call_id).sort();
     expect(answered).toEqual(asked);
+  });
+
+  // REVIEW FINDING (fails on main as of c6b9fdb): the runner whose end comes second finds the turn
+  // ended (finishTurn's UPDATE changes nothing) yet publishes its own `completed`, with its own
+  // text: the stream then has two final events, and a `Prefer: wait` or SSE client may read the
+  // one whose text was never stored.
+  it('publish one final event, the one whose result was stored', async () => {
+    const user = await registerUser(app.http);
+    openai.reply = (_request, index) => ({ kind: 'text', delayMs: 300, chunks: [`Answer number ${index}.`] });
+    const res = await app.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body: { message: 'Hello there' } });
+    expect(res.status).toBe(202);
+    const turnId = res.body.turn_id as string;
+
+    await Promise.allSettled([runChatTurn(deps, turnId, { isLastAttempt: false }), runChatTurn(deps, turnId, { isLastAttempt: false })]);
+
+    const turn = await app.http.get(`/api/${user.id}/chat/turns/${turnId}`, { token: user.accessToken });
+    expect(turn.body.status).toBe('completed');
+    const finals = (await readTurnEvents(app.redis, app.config.redisKeyPrefix, turnId)).filter((e) => e.event === 'completed' || e.event === 'failed');
+    expect(finals.map((e) => e.data)).toEqual([turn.body.result]);
+    const { rows } = await app.db.query<{ content: string }>(`SELECT content FROM chat_messages WHERE turn_id = $1 AND role = 'assistant'`, [turnId]);
+    expect(rows.map((m) => m.content)).toEqual([turn.body.result.message]);
   });
 });
