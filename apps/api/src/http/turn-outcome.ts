@@ -22,6 +22,8 @@ export type TurnOutcome = { kind: 'completed'; result: ChatResult } | { kind: 'e
 
 /** Without news for this long, Postgres is asked whether the turn ended (a lost event or stream). */
 const FALLBACK_CHECK_MS = 2_000;
+/** Events per read (readTurnEvents' page): a full page means more may be waiting already. */
+const READ_COUNT = 500;
 
 /**
  * Waits up to `timeoutMs` for a turn to end, for `Prefer: wait`. Reads the turn's event stream
@@ -56,13 +58,14 @@ export async function waitForTurnOutcome(
     }
     for (;;) {
       hasNews = false;
-      const events = await readTurnEvents(deps.redis, deps.redisKeyPrefix, turnId, lastId);
+      const events = await readTurnEvents(deps.redis, deps.redisKeyPrefix, turnId, lastId, READ_COUNT);
       const end = events.find((e) => isTerminalEvent(e.event));
       if (end) return end.event === 'completed' ? { kind: 'completed', result: end.data as ChatResult } : { kind: 'failed' };
       lastId = events[events.length - 1]?.id ?? lastId;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return null;
-      if (hasNews) continue;
+      // News came during the read, or the page was full: read on at once.
+      if (hasNews || events.length === READ_COUNT) continue;
       const isWoken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), Math.min(remaining, FALLBACK_CHECK_MS));
         wake = () => {

@@ -4,6 +4,14 @@ import type { ToolCall } from './chat.types.js';
 import { appendMessage, findToolMessage, type AppendMessageInput } from './message.repository.js';
 import { findTool, runTool, type ToolResult } from './tools/index.js';
 
+/** The model step was journaled by another runner of the same turn: this attempt stops, nothing of it is stored. */
+export class StepJournaledElsewhereError extends Error {
+  override name = 'StepJournaledElsewhereError';
+  constructor(turnId: string, step: number) {
+    super(`step ${step} of turn ${turnId} was journaled by another attempt`);
+  }
+}
+
 export interface ToolCallScope {
   userId: string;
   conversationId: string;
@@ -52,7 +60,9 @@ export async function executeToolCall(
 ): Promise<{ result: ToolResult; isReplay: boolean }> {
   let writer: TaskWriter | undefined;
   const outcome = await withTransaction(deps.db, async (tx) => {
-    if (journalFirst) await appendMessage(tx, journalFirst);
+    // Stored already: another runner of this turn (a job whose lock was lost) journaled this step
+    // with its own calls. Running ours too would run the effect twice; the replay takes it from here.
+    if (journalFirst && !(await appendMessage(tx, journalFirst))) throw new StepJournaledElsewhereError(scope.turnId, scope.step);
     const stored = await findToolMessage(tx, scope.turnId, call.id);
     if (stored !== null) return { result: JSON.parse(stored) as ToolResult, isReplay: true };
     const tool = findTool(call.function.name);

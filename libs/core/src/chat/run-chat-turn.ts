@@ -7,7 +7,7 @@ import type { QueueClient } from '../platform/queue/queues.js';
 import type { Redis } from '../platform/redis.js';
 import type { ChatResult, TurnError } from './chat.schemas.js';
 import type { ChatMessage, ChatModel, ModelResponse, ToolCall } from './chat.types.js';
-import { executeToolCall, parseArguments, recordRepeatedToolCall, toolCallSignature } from './execute-tool-call.js';
+import { executeToolCall, parseArguments, recordRepeatedToolCall, StepJournaledElsewhereError, toolCallSignature } from './execute-tool-call.js';
 import {
   appendMessage,
   type AppendMessageInput,
@@ -84,7 +84,8 @@ export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: T
   await publish('status', { status: 'running', attempt: turn.attempts });
   try {
     const { result, answer } = await runToolLoop({ ...deps, logger }, turn, claim.timeZone, publish);
-    await finish(deps, turn, { status: 'completed', result }, answer);
+    // Another runner of the turn (a job whose lock was lost) recorded its end first: its result stands.
+    if (!(await finish(deps, turn, { status: 'completed', result }, answer))) return 'finished-before';
     await publish('completed', result);
     logger.info({ finishReason: result.finish_reason, toolCalls: result.tool_calls.length }, 'turn completed');
     return 'completed';
@@ -93,12 +94,18 @@ export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: T
     const turnError: TurnError =
       error instanceof ModelError ? { code: error.code, message: error.message } : { code: 'internal', message: 'The turn failed unexpectedly.' };
     const isRetryable = error instanceof ModelError ? error.isRetryable : true;
+    // Another runner of this turn is ahead of this one: it records the end, not this attempt.
+    if (error instanceof StepJournaledElsewhereError) {
+      logger.warn({ err: error }, 'another attempt of the turn is running; this one stops');
+      throw new RetryableTurnError(turnError);
+    }
     if (isRetryable && !attempt.isLastAttempt) {
       logger.warn({ err: error, code: turnError.code }, 'turn attempt failed; will retry');
       throw new RetryableTurnError(turnError);
     }
     logger.error({ err: error, code: turnError.code }, 'turn failed');
-    await finish(deps, turn, { status: 'failed', error: turnError });
+    // Ended already (another runner, or this attempt's own end whose `completed` could not be published).
+    if (!(await finish(deps, turn, { status: 'failed', error: turnError }))) return 'finished-before';
     await publish('failed', { error: turnError });
     return 'failed';
   }
@@ -108,13 +115,29 @@ export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: T
  * Records the end of the turn, with the model's final answer when it is not journaled yet, in one
  * transaction: a completed turn always has its answer, and a turn whose end could not be recorded
  * has no answer stored either (a retry asks the model again; a failed turn shows no text).
+ * Resolves to false, storing nothing, when the turn had ended already: then nothing is published.
  */
-async function finish(deps: ChatTurnDeps, turn: Turn, outcome: Parameters<typeof finishTurn>[2], answer?: AppendMessageInput): Promise<void> {
-  const nextTurnId = await withTransaction(deps.db, async (tx) => {
-    if (answer) await appendMessage(tx, answer);
-    return finishTurn(tx, turn, outcome);
-  });
+async function finish(deps: ChatTurnDeps, turn: Turn, outcome: Parameters<typeof finishTurn>[2], answer?: AppendMessageInput): Promise<boolean> {
+  let nextTurnId: string | null;
+  try {
+    nextTurnId = await withTransaction(deps.db, async (tx) => {
+      if (answer) await appendMessage(tx, answer);
+      const end = await finishTurn(tx, turn, outcome);
+      // The turn had ended already: roll back this runner's answer, and let the end that stands speak.
+      if (!end.ended) throw new TurnEndedBeforeError();
+      return end.nextTurnId;
+    });
+  } catch (error) {
+    if (error instanceof TurnEndedBeforeError) return false;
+    throw error;
+  }
   if (nextTurnId) await deps.queue.enqueue(JOBS.chatTurn, { turnId: nextTurnId });
+  return true;
+}
+
+/** Thrown inside finish's transaction to roll it back when the turn's end was recorded before. */
+class TurnEndedBeforeError extends Error {
+  override name = 'TurnEndedBeforeError';
 }
 
 /** The turn's result, and the final assistant message to store with it (absent when the journal already has it). */

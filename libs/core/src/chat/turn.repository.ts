@@ -147,27 +147,30 @@ export async function claimTurn(db: Queryable, turnId: string): Promise<TurnClai
 }
 
 /**
- * Records the end of a turn and returns the next turn of the conversation that should run now,
- * if any. The conversation row is locked so that a turn accepted at the same moment is either
- * seen here or sees this turn finished (and then enqueues itself): no turn is left waiting.
+ * Records the end of a turn and returns whether this call ended it (false: it had ended already,
+ * say by another runner of the same turn, and nothing was changed) and the next turn of the
+ * conversation that should run now, if any. The conversation row is locked so that a turn
+ * accepted at the same moment is either seen here or sees this turn finished (and then enqueues
+ * itself): no turn is left waiting.
  */
 export async function finishTurn(
   db: Queryable,
   turn: Pick<Turn, 'id' | 'conversationId'>,
   outcome: { status: 'completed'; result: ChatResult } | { status: 'failed'; error: TurnError },
-): Promise<string | null> {
+): Promise<{ ended: boolean; nextTurnId: string | null }> {
   // Locks the conversation row (as acceptChatTurn's FOR UPDATE does) while marking its activity.
   await db.query({ name: 'turn-finish-conversation', text: 'UPDATE conversations SET updated_at = now() WHERE id = $1', values: [turn.conversationId] });
   // One statement: the outer SELECT sees the snapshot from before the UPDATE, hence `id <> $1`.
-  const { rows } = await db.query<{ id: string }>({
+  const { rows } = await db.query<{ ended: boolean; next_id: string | null }>({
     name: 'turn-finish',
     text: `WITH ended AS (
-       UPDATE chat_turns SET status = $3, result = $4, error = $5, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')
+       UPDATE chat_turns SET status = $3, result = $4, error = $5, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING id
      )
-     SELECT id FROM chat_turns WHERE conversation_id = $2 AND id <> $1 AND status IN ('queued', 'running') ORDER BY seq LIMIT 1`,
+     SELECT EXISTS (SELECT 1 FROM ended) AS ended,
+       (SELECT id FROM chat_turns WHERE conversation_id = $2 AND id <> $1 AND status IN ('queued', 'running') ORDER BY seq LIMIT 1) AS next_id`,
     values: [turn.id, turn.conversationId, outcome.status, outcome.status === 'completed' ? outcome.result : null, outcome.status === 'failed' ? outcome.error : null],
   });
-  return rows[0]?.id ?? null;
+  return { ended: rows[0]?.ended ?? false, nextTurnId: rows[0]?.next_id ?? null };
 }
 
 /** The oldest unfinished turn of every conversation: each should have a job; the sweep makes sure it does. */
