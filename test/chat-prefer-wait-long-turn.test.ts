@@ -3,7 +3,7 @@ import { publishTurnEvent, turnEventsKey } from '@todo/core';
 import { registerUser } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-// REVIEW FINDING (fails on main as of c6b9fdb): `Prefer: wait` (http/turn-outcome.ts) reads the
+// Found in review (failed before its fix): `Prefer: wait` (http/turn-outcome.ts) reads the
 // turn's events 500 at a time, and after a full page without the final event it waits for the
 // next wake-up instead of reading on. When the waiter is more than 500 events behind at the last
 // wake-up (a long streamed answer: one `message.delta` per token, and wake-ups it did not get in

@@ -4,7 +4,7 @@ import { startFakeOpenAi, type FakeOpenAi } from './support/fake-openai.js';
 import { registerUser } from './support/http-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-// REVIEW FINDING (fails on main as of c6b9fdb): a job whose lock is lost while its worker still
+// Found in review (failed before its fix): a job whose lock is lost while its worker still
 // runs (the worker cut off from Redis longer than JOB_LOCK_MS; BullMQ's stalled check then hands
 // the job to another worker) has two runners of one turn at once. ARCHITECTURE.md says a running
 // turn may be claimed again; the run-once journal must then still run each tool effect once.
@@ -52,7 +52,7 @@ describe('two runners of one turn at once (a job whose lock was lost)', () => {
     expect(answered).toEqual(asked);
   });
 
-  // REVIEW FINDING (fails on main as of c6b9fdb): the runner whose end comes second finds the turn
+  // Found in review (failed before its fix): the runner whose end comes second finds the turn
   // ended (finishTurn's UPDATE changes nothing) yet publishes its own `completed`, with its own
   // text: the stream then has two final events, and a `Prefer: wait` or SSE client may read the
   // one whose text was never stored.

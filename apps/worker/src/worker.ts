@@ -3,6 +3,7 @@ import {
   createChatModel,
   createMetricsRecorder,
   createMailer,
+  failExhaustedTurn,
   findHeadTurnIds,
   findPendingMailTokenIds,
   JOBS,
@@ -46,9 +47,20 @@ export interface RunningWorkers {
  * between a turn's end and the enqueue of the next). Job ids are business keys, so a job still in
  * Redis is left alone and only lost ones are added again.
  */
-export async function sweepPendingWork({ db, queue, logger }: Pick<WorkerDeps, 'db' | 'queue' | 'logger'>): Promise<void> {
+export async function sweepPendingWork(deps: Pick<WorkerDeps, 'db' | 'redis' | 'queue' | 'config' | 'logger'>): Promise<void> {
+  const { db, queue, logger } = deps;
   const turnIds = await findHeadTurnIds(db);
-  for (const turnId of turnIds) await queue.enqueue(JOBS.chatTurn, { turnId });
+  for (const turnId of turnIds) {
+    // A job that ran out of attempts is kept (as failed) under the turn's job id, so enqueueing
+    // it again would do nothing, and the turn, with every later turn of its conversation behind
+    // it, would never run: such a turn is recorded failed, and the next one enqueued.
+    const job = await queue.queues.chat.getJob(JOBS.chatTurn.jobId({ turnId }));
+    if (job && (await job.isFailed())) {
+      if (await failExhaustedTurn(deps, turnId)) logger.warn({ turnId, jobId: job.id }, 'turn failed: its job ran out of attempts before the turn could end');
+      continue;
+    }
+    await queue.enqueue(JOBS.chatTurn, { turnId });
+  }
   const requestIds = await findPendingMailTokenIds(db, 'password-reset');
   for (const requestId of requestIds) await queue.enqueue(JOBS.passwordResetEmail, { requestId });
   const verificationIds = await findPendingMailTokenIds(db, 'email-verification');

@@ -23,7 +23,7 @@ import { newToolCallId } from './models/stream-assembler.js';
 import { buildSystemPrompt } from './system-prompt.js';
 import { TOOLS, toModelTool, type ToolResult } from './tools/index.js';
 import { publishTurnEvent, type TurnEventName } from './turn-events.js';
-import { claimTurn, finishTurn, type Turn } from './turn.repository.js';
+import { claimTurn, findTurn, finishTurn, isTurnFinished, type Turn } from './turn.repository.js';
 
 export interface ChatTurnDeps {
   db: Pool;
@@ -111,13 +111,31 @@ export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: T
   }
 }
 
+/** The error of a turn whose job ran out of attempts before the turn could end. */
+export const RETRIES_EXHAUSTED_ERROR: TurnError = { code: 'internal', message: 'The turn could not be run: every attempt failed before it could end.' };
+
+/**
+ * Records as failed a turn whose job ran out of attempts without ending it (PRODUCT 3.3:
+ * exhausted retries make the turn failed), e.g. when Postgres refused every claim: publishes
+ * `failed` and enqueues the conversation's next turn, which would otherwise wait behind it.
+ * Called by the worker's sweep for a head turn whose job is kept as failed. Resolves false when
+ * the turn is gone or had ended already (then nothing is published).
+ */
+export async function failExhaustedTurn(deps: Pick<ChatTurnDeps, 'db' | 'redis' | 'queue' | 'config'>, turnId: string): Promise<boolean> {
+  const turn = await findTurn(deps.db, turnId);
+  if (!turn || isTurnFinished(turn)) return false;
+  if (!(await finish(deps, turn, { status: 'failed', error: RETRIES_EXHAUSTED_ERROR }))) return false;
+  await publishTurnEvent(deps.redis, deps.config.redisKeyPrefix, turn.id, 'failed', { error: RETRIES_EXHAUSTED_ERROR });
+  return true;
+}
+
 /**
  * Records the end of the turn, with the model's final answer when it is not journaled yet, in one
  * transaction: a completed turn always has its answer, and a turn whose end could not be recorded
  * has no answer stored either (a retry asks the model again; a failed turn shows no text).
  * Resolves to false, storing nothing, when the turn had ended already: then nothing is published.
  */
-async function finish(deps: ChatTurnDeps, turn: Turn, outcome: Parameters<typeof finishTurn>[2], answer?: AppendMessageInput): Promise<boolean> {
+async function finish(deps: Pick<ChatTurnDeps, 'db' | 'queue'>, turn: Turn, outcome: Parameters<typeof finishTurn>[2], answer?: AppendMessageInput): Promise<boolean> {
   let nextTurnId: string | null;
   try {
     nextTurnId = await withTransaction(deps.db, async (tx) => {

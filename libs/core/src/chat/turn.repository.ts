@@ -79,6 +79,12 @@ export async function findTurnByIdempotencyKey(db: Queryable, userId: string, ke
   return rows[0] ? toTurn(rows[0]) : null;
 }
 
+/** The turn, whoever's it is, or null (for the worker; routes use findUserTurn). */
+export async function findTurn(db: Queryable, turnId: string): Promise<Turn | null> {
+  const { rows } = await db.query<TurnRow>({ name: 'turn-find', text: `SELECT ${COLUMNS} FROM chat_turns WHERE id = $1`, values: [turnId] });
+  return rows[0] ? toTurn(rows[0]) : null;
+}
+
 /** The user's turn, or null: another user's turn is indistinguishable from a missing one. */
 export async function findUserTurn(db: Queryable, userId: string, turnId: string): Promise<Turn | null> {
   const { rows } = await db.query<TurnRow>({
