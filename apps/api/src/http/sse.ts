@@ -240,6 +240,8 @@ class PumpedEventStream implements EventStream, HubMember {
   isDone = false;
   private isPumping = false;
   private hasMore = false;
+  /** The read loop under way (or the last one, settled). */
+  private running: Promise<void> = Promise.resolve();
   private unsubscribe: () => void = () => undefined;
 
   constructor(private readonly o: EventStreamOptions) {
@@ -277,12 +279,19 @@ class PumpedEventStream implements EventStream, HubMember {
     if (isMore) await this.pump();
   }
 
-  async pump(): Promise<void> {
+  pump(): Promise<void> {
+    // A read is under way: it goes round once more, and the caller waits for that round (the
+    // settler must not write a final event before the events that round reads).
     if (this.isPumping) {
       this.hasMore = true;
-      return;
+      return this.running;
     }
     this.isPumping = true;
+    this.running = this.pumpLoop();
+    return this.running;
+  }
+
+  private async pumpLoop(): Promise<void> {
     try {
       do {
         this.hasMore = false;
