@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests run the TypeScript sources of the core library, not its build output.
-    alias: { '@todo/core': fileURLToPath(new URL('./libs/core/src/index.ts', import.meta.url)) },
+    // Exact names: '@todo/core/compile-cache' is its own entry.
+    alias: [
+      { find: /^@todo\/core$/, replacement: fileURLToPath(new URL('./libs/core/src/index.ts', import.meta.url)) },
+      { find: /^@todo\/core\/compile-cache$/, replacement: fileURLToPath(new URL('./libs/core/src/platform/compile-cache.ts', import.meta.url)) },
+    ],
   },
   test: {
     testTimeout: 30_000,
