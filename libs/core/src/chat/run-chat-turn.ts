@@ -73,7 +73,13 @@ type Publish = (event: TurnEventName, data: unknown) => Promise<void>;
  */
 export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: TurnAttempt): Promise<TurnOutcome> {
   const claim = await claimTurn(deps.db, turnId);
-  if (claim.kind === 'finished') return 'finished-before';
+  if (claim.kind === 'finished') {
+    // Its end committed, but the worker may have stopped before handing the conversation on
+    // (enqueueing the next turn): do it now rather than leave it to the sweep. Job ids are turn
+    // ids, so a job already there is left alone.
+    if (claim.nextTurnId) await deps.queue.enqueue(JOBS.chatTurn, { turnId: claim.nextTurnId });
+    return 'finished-before';
+  }
   if (claim.kind !== 'claimed') return claim.kind;
   const { turn } = claim;
   attempt.onClaimed?.(turn);

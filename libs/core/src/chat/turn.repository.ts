@@ -117,7 +117,11 @@ export async function hasEarlierUnfinishedTurn(db: Queryable, conversationId: st
   return rows.length > 0;
 }
 
-export type TurnClaim = { kind: 'claimed'; turn: Turn; timeZone: string } | { kind: 'finished' | 'missing' | 'blocked' };
+export type TurnClaim =
+  | { kind: 'claimed'; turn: Turn; timeZone: string }
+  /** Ended already; `nextTurnId` is the conversation's oldest unfinished turn, which should run now. */
+  | { kind: 'finished'; nextTurnId: string | null }
+  | { kind: 'missing' | 'blocked' };
 
 /**
  * Marks a turn running, but only when it is the oldest unfinished turn of its conversation: that
@@ -147,9 +151,14 @@ export async function claimTurn(db: Queryable, turnId: string): Promise<TurnClai
     values: [turnId],
   });
   if (rows[0]) return { kind: 'claimed', turn: toTurn(rows[0]), timeZone: rows[0].time_zone ?? 'UTC' };
-  const { rows: current } = await db.query<{ status: TurnStatus }>('SELECT status FROM chat_turns WHERE id = $1', [turnId]);
+  const { rows: current } = await db.query<{ status: TurnStatus; next_id: string | null }>(
+    `SELECT t.status,
+       (SELECT h.id FROM chat_turns h WHERE h.conversation_id = t.conversation_id AND h.status IN ('queued', 'running') ORDER BY h.seq LIMIT 1) AS next_id
+     FROM chat_turns t WHERE t.id = $1`,
+    [turnId],
+  );
   if (!current[0]) return { kind: 'missing' };
-  return { kind: isTurnFinished(current[0]) ? 'finished' : 'blocked' };
+  return isTurnFinished(current[0]) ? { kind: 'finished', nextTurnId: current[0].next_id } : { kind: 'blocked' };
 }
 
 /**
