@@ -1,6 +1,9 @@
 import type { Request, Response } from 'express';
 import {
   findFinishedTurns,
+  parseStreamEntries,
+  STREAM_PAGE,
+  type StreamEntryEvent,
   isStreamId,
   isTerminalEvent,
   isTurnFinished,
@@ -14,14 +17,8 @@ import {
 } from '@todo/core';
 
 /** One Server-Sent Event: `id` is its Redis stream entry id, so Last-Event-ID resumes right after it. */
-export interface StreamEvent {
-  id: string;
-  event: string;
-  data: unknown;
-}
+export type StreamEvent = StreamEntryEvent;
 
-/** Events read per XRANGE (as readTurnEvents and readTaskEvents): a full batch means there may be more. */
-const READ_COUNT = 500;
 /** Turn ids per batched Postgres check: a handful of queries even with thousands of open streams. */
 const SETTLE_BATCH = 1_000;
 
@@ -72,17 +69,6 @@ export function compareStreamIds(a: string, b: string): number {
   return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
 }
 
-type StreamEntry = [id: string, fields: string[]];
-
-/** Entries as publishTurnEvent and publishTaskChanges write them: ['event', <name>, 'data', <json>]. */
-function toStreamEvents(entries: StreamEntry[]): StreamEvent[] {
-  return entries.map(([id, fields]) => {
-    const values: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
-    return { id, event: values.event ?? 'message', data: JSON.parse(values.data ?? 'null') as unknown };
-  });
-}
-
 export interface StreamReader {
   /**
    * The entries of the Redis stream `key` after `afterId` (exclusive; from the start when
@@ -105,17 +91,17 @@ export function createStreamReader(redis: Redis): StreamReader {
     pending = [];
     if (batch.length === 1) {
       const [only] = batch as [Pending];
-      redis.xrange(only.key, only.start, '+', 'COUNT', READ_COUNT).then((entries) => only.resolve(toStreamEvents(entries)), only.reject);
+      redis.xrange(only.key, only.start, '+', 'COUNT', STREAM_PAGE).then((entries) => only.resolve(parseStreamEntries(entries)), only.reject);
       return;
     }
     const pipeline = redis.pipeline();
-    for (const { key, start } of batch) pipeline.xrange(key, start, '+', 'COUNT', READ_COUNT);
+    for (const { key, start } of batch) pipeline.xrange(key, start, '+', 'COUNT', STREAM_PAGE);
     pipeline.exec().then(
       (results) =>
         batch.forEach(({ resolve, reject }, i) => {
           const [error, entries] = results?.[i] ?? [new Error('pipeline returned no result')];
           if (error) reject(error);
-          else resolve(toStreamEvents(entries as StreamEntry[]));
+          else resolve(parseStreamEntries(entries as [string, string[]][]));
         }),
       (error: unknown) => batch.forEach(({ reject }) => reject(error)),
     );
@@ -271,7 +257,7 @@ class PumpedEventStream implements EventStream, HubMember {
     // The client may have gone while the first read was under way.
     if (!o.res.socket || o.res.socket.destroyed) return this.end();
     if (o.preamble) o.res.write(o.preamble);
-    const isMore = this.hasMore || first.length === READ_COUNT;
+    const isMore = this.hasMore || first.length === STREAM_PAGE;
     for (const event of first) {
       this.write(event);
       if (o.isFinal?.(event)) return this.end();
@@ -301,7 +287,7 @@ class PumpedEventStream implements EventStream, HubMember {
           this.write(event);
           if (this.o.isFinal?.(event)) return this.end();
         }
-        if (events.length === READ_COUNT) this.hasMore = true;
+        if (events.length === STREAM_PAGE) this.hasMore = true;
       } while (this.hasMore && !this.isDone);
     } catch (error) {
       this.o.req.log.warn({ err: error, ...this.o.logContext }, 'reading stream events failed; the next wake-up or heartbeat retries');

@@ -3,6 +3,8 @@ import {
   isTerminalEvent,
   isTurnFinished,
   readTurnEvents,
+  STREAM_PAGE,
+  turnToJson,
   type ChatResult,
   type Queryable,
   type Redis,
@@ -17,27 +19,30 @@ export interface TurnOutcomeDeps {
   redisKeyPrefix: string;
 }
 
-/** How an ended turn was seen: its `completed` event (the result as stored), or the turn read from Postgres. */
-export type TurnOutcome = { kind: 'completed'; result: ChatResult } | { kind: 'ended'; turn: Turn } | { kind: 'failed' };
+/**
+ * What `Prefer: wait` answers for an ended turn: a completed turn's result, as stored (the same
+ * body as GET's `result`), or a failed turn as GET shows it (its error and times).
+ */
+export type TurnAnswer = ChatResult | ReturnType<typeof turnToJson>;
 
 /** Without news for this long, Postgres is asked whether the turn ended (a lost event or stream). */
 const FALLBACK_CHECK_MS = 2_000;
-/** Events per read (readTurnEvents' page): a full page means more may be waiting already. */
-const READ_COUNT = 500;
 
 /**
- * Waits up to `timeoutMs` for a turn to end, for `Prefer: wait`. Reads the turn's event stream
- * from its start and again on each wake-up; a `completed` event carries the result exactly as the
- * worker stored it (it is published after the turn's end has committed), so that answer needs no
- * read of Postgres. Postgres is asked when no news came for 2 s (the stream may be gone), and
- * first of all when `isNew` is false: a turn found by its Idempotency-Key may have ended long ago.
- * Resolves to null when the time ran out; a `failed` event resolves to `{kind:'failed'}` (the
- * caller reads the turn for its error and times).
+ * Waits up to `timeoutMs` for `turn` (as the route has it) to end, for `Prefer: wait`, and
+ * resolves to its answer, or null when the time ran out. Reads the turn's event stream from its
+ * start and again on each wake-up; a `completed` event carries the result exactly as the worker
+ * stored it (it is published after the turn's end has committed), so that answer needs no read of
+ * Postgres. Postgres is read for a `failed` event (its error and times are not in the event), and
+ * when no news came for 2 s (the stream may be gone). A turn that has ended already (found by its
+ * Idempotency-Key) is answered at once.
  */
 export async function waitForTurnOutcome(
   deps: TurnOutcomeDeps,
-  { turnId, userId, timeoutMs, isNew }: { turnId: string; userId: string; timeoutMs: number; isNew: boolean },
-): Promise<TurnOutcome | null> {
+  { turn, userId, timeoutMs }: { turn: Turn; userId: string; timeoutMs: number },
+): Promise<TurnAnswer | null> {
+  if (isTurnFinished(turn)) return answerOf(turn);
+  const turnId = turn.id;
   let lastId: string | undefined;
   let hasNews = false;
   let wake: () => void = () => undefined;
@@ -47,25 +52,21 @@ export async function waitForTurnOutcome(
     wake();
   });
   const deadline = Date.now() + timeoutMs;
-  const endedTurn = async (): Promise<TurnOutcome | null> => {
-    const turn = await findUserTurn(deps.db, userId, turnId);
-    return turn !== null && isTurnFinished(turn) ? { kind: 'ended', turn } : null;
+  const endedTurn = async (): Promise<TurnAnswer | null> => {
+    const found = await findUserTurn(deps.db, userId, turnId);
+    return found !== null && isTurnFinished(found) ? answerOf(found) : null;
   };
   try {
-    if (!isNew) {
-      const ended = await endedTurn();
-      if (ended) return ended;
-    }
     for (;;) {
       hasNews = false;
-      const events = await readTurnEvents(deps.redis, deps.redisKeyPrefix, turnId, lastId, READ_COUNT);
+      const events = await readTurnEvents(deps.redis, deps.redisKeyPrefix, turnId, lastId, STREAM_PAGE);
       const end = events.find((e) => isTerminalEvent(e.event));
-      if (end) return end.event === 'completed' ? { kind: 'completed', result: end.data as ChatResult } : { kind: 'failed' };
+      if (end) return end.event === 'completed' ? (end.data as ChatResult) : await endedTurn();
       lastId = events[events.length - 1]?.id ?? lastId;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return null;
       // News came during the read, or the page was full: read on at once.
-      if (hasNews || events.length === READ_COUNT) continue;
+      if (hasNews || events.length === STREAM_PAGE) continue;
       const isWoken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), Math.min(remaining, FALLBACK_CHECK_MS));
         wake = () => {
@@ -82,4 +83,9 @@ export async function waitForTurnOutcome(
   } finally {
     unsubscribe();
   }
+}
+
+/** A finished turn's answer: its stored result when it completed, else the turn as GET shows it. */
+function answerOf(turn: Turn): TurnAnswer {
+  return turn.status === 'completed' && turn.result ? turn.result : turnToJson(turn);
 }

@@ -100,7 +100,7 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
         await enforceRateLimits(redis, config.redisKeyPrefix, [
           { name: 'chat:user', subject: userId, limit: config.chatRateLimitPerMinute, windowSeconds: 60 },
         ]);
-        const { turn, isNew } = await acceptChatTurn(
+        const { turn } = await acceptChatTurn(
           { db, redis, queue, logger: req.log, redisKeyPrefix: config.redisKeyPrefix },
           { userId, message: body.message, conversationId: body.conversation_id, idempotencyKey: idempotencyKey(req) },
         );
@@ -110,11 +110,7 @@ export function chatRoutes(deps: AppDeps): RouteDefinition[] {
           return STREAMED;
         }
         const wait = preferredWaitSeconds(req);
-        const outcome = wait === undefined ? null : await waitForTurnOutcome(streamDeps, { turnId: turn.id, userId, timeoutMs: wait * 1000, isNew });
-        // A completed turn is answered from its `completed` event, the result as stored; a failed
-        // one from Postgres (its error and times are not in the event).
-        const ended = outcome?.kind === 'failed' ? await findUserTurn(db, userId, turn.id) : outcome?.kind === 'ended' ? outcome.turn : null;
-        const answer = outcome?.kind === 'completed' ? outcome.result : ended ? (ended.status === 'completed' ? ended.result : turnToJson(ended)) : undefined;
+        const answer = wait === undefined ? null : await waitForTurnOutcome(streamDeps, { turn, userId, timeoutMs: wait * 1000 });
         if (answer) {
           return {
             status: 200,

@@ -1,4 +1,4 @@
-import type { Redis } from '../platform/redis.js';
+import { closeRedis, parseStreamEntries, STREAM_PAGE, type Redis } from '../platform/redis.js';
 
 export type TurnEventName = 'status' | 'tool_call' | 'tool_result' | 'message.delta' | 'completed' | 'failed';
 
@@ -32,14 +32,9 @@ export async function publishTurnEvent(redis: Redis, prefix: string, turnId: str
 }
 
 /** Events after `afterId` (exclusive), oldest first; from the start when afterId is undefined. */
-export async function readTurnEvents(redis: Redis, prefix: string, turnId: string, afterId?: string, count = 500): Promise<TurnEvent[]> {
+export async function readTurnEvents(redis: Redis, prefix: string, turnId: string, afterId?: string, count = STREAM_PAGE): Promise<TurnEvent[]> {
   const start = afterId ? `(${afterId}` : '-';
-  const entries = await redis.xrange(turnEventsKey(prefix, turnId), start, '+', 'COUNT', count);
-  return entries.map(([id, fields]) => {
-    const values: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
-    return { id, event: values.event as TurnEventName, data: JSON.parse(values.data ?? 'null') as unknown };
-  });
+  return parseStreamEntries(await redis.xrange(turnEventsKey(prefix, turnId), start, '+', 'COUNT', count)) as TurnEvent[];
 }
 
 /** A valid stream id, so that a forged Last-Event-ID is ignored rather than sent to Redis. */
@@ -89,9 +84,7 @@ export function startTurnEventSubscriber(connection: Redis, prefix: string): Tur
     },
     async close() {
       listeners.clear();
-      // QUIT would wait in the offline queue (behind the subscription) while Redis is away.
-      if (connection.status === 'ready') await connection.quit().catch(() => undefined);
-      else connection.disconnect();
+      await closeRedis(connection);
     },
   };
 }

@@ -49,14 +49,6 @@ export function bootProcess({ name, poolMax }: { name: 'api' | 'worker'; poolMax
   return { config, logger, db, databaseReady, redis, queue };
 }
 
-/**
- * Closes a Redis client: QUIT when connected (pending replies arrive first), else a plain
- * disconnect, since QUIT would wait in the offline queue for a Redis that may never answer.
- */
-export async function closeRedis(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') await redis.quit().catch(() => undefined);
-  else redis.disconnect();
-}
 
 /**
  * Calls `stop` once on the first SIGTERM or SIGINT, and exits non-zero if it has not finished

@@ -32,3 +32,32 @@ export function createRedis({ url, logger, name, maxRetriesPerRequest = 2 }: Cre
   });
   return redis;
 }
+
+/**
+ * Closes a Redis client: QUIT when connected (pending replies arrive first), else a plain
+ * disconnect, since QUIT would wait in the offline queue for a Redis that may never answer.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+  else redis.disconnect();
+}
+
+/** Entries per XRANGE page of an event stream: a full page means there may be more. */
+export const STREAM_PAGE = 500;
+
+/** One entry of an event stream as publishTurnEvent and publishTaskChanges write it: ['event', <name>, 'data', <json>]. */
+export interface StreamEntryEvent {
+  /** The entry id, `<ms>-<seq>`: the SSE id, so Last-Event-ID resumes right after it. */
+  id: string;
+  event: string;
+  data: unknown;
+}
+
+/** Parses XRANGE/XREVRANGE entries written as ['event', <name>, 'data', <json>]. */
+export function parseStreamEntries(entries: [id: string, fields: string[]][]): StreamEntryEvent[] {
+  return entries.map(([id, fields]) => {
+    const values: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
+    return { id, event: values.event ?? 'message', data: JSON.parse(values.data ?? 'null') as unknown };
+  });
+}

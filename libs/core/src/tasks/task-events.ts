@@ -94,16 +94,6 @@ export async function withTaskFeed<T>(
   }
 }
 
-/** The user's events after `afterId` (exclusive), oldest first; from the start when afterId is undefined. */
-export async function readTaskEvents(redis: Redis, prefix: string, userId: string, afterId?: string, count = 500): Promise<TaskEvent[]> {
-  const entries = await redis.xrange(taskEventsKey(prefix, userId), afterId ? `(${afterId}` : '-', '+', 'COUNT', count);
-  return entries.map(([id, fields]) => {
-    const values: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
-    return { id, event: values.event as TaskEventName, data: JSON.parse(values.data ?? 'null') as { task: TaskJson } };
-  });
-}
-
 /** The id of the user's newest event, '0-0' when there is none: where a new feed starts. */
 export async function latestTaskEventId(redis: Redis, prefix: string, userId: string): Promise<string> {
   const [newest] = await redis.xrevrange(taskEventsKey(prefix, userId), '+', '-', 'COUNT', 1);
