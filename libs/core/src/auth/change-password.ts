@@ -1,13 +1,10 @@
-import { spendUserMailTokens } from '../mail/mail-token.repository.js';
 import { withTransaction, type Pool } from '../platform/db/index.js';
 import type { Config } from '../platform/config.js';
 import { AppError } from '../platform/errors.js';
-import { incrementTokenVersion, updatePasswordHash } from '../users/index.js';
 import type { ChangePasswordInput } from './account.schemas.js';
-import { revokeAllApiTokens } from './api-token.repository.js';
 import { checkCurrentPassword } from './check-current-password.js';
 import { hashPassword } from './password.js';
-import { revokeAllRefreshTokens } from './refresh-token.repository.js';
+import { replacePassword } from './replace-password.js';
 import { startSession, type Session } from './session.js';
 
 /**
@@ -25,11 +22,7 @@ export async function changePassword(deps: { db: Pool; config: Config }, userId:
     if (rows[0]?.password_hash !== user.passwordHash) {
       throw new AppError('validation_failed', 'The password is not correct.', { errors: [{ path: 'current_password', message: 'is not correct' }] });
     }
-    await updatePasswordHash(tx, userId, passwordHash);
-    const tokenVersion = await incrementTokenVersion(tx, userId);
-    await revokeAllRefreshTokens(tx, userId);
-    await revokeAllApiTokens(tx, userId);
-    await spendUserMailTokens(tx, 'password-reset', userId);
+    const tokenVersion = await replacePassword(tx, userId, passwordHash);
     return startSession({ db: tx, config: deps.config }, { ...user, tokenVersion });
   });
 }

@@ -1,11 +1,9 @@
-import { spendUserMailTokens } from '../mail/mail-token.repository.js';
 import { consumeResetToken } from '../mail/password-reset.repository.js';
 import { withTransaction, type Pool } from '../platform/db/index.js';
 import { AppError } from '../platform/errors.js';
-import { incrementTokenVersion, updatePasswordHash } from '../users/index.js';
-import { revokeAllApiTokens } from './api-token.repository.js';
 import { hashPassword } from './password.js';
-import { hashOpaqueToken, revokeAllRefreshTokens } from './refresh-token.repository.js';
+import { hashOpaqueToken } from './refresh-token.repository.js';
+import { replacePassword } from './replace-password.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -23,11 +21,7 @@ export async function resetPassword(db: Pool, token: string, newPassword: string
   const isReset = await withTransaction(db, async (tx) => {
     const userId = await consumeResetToken(tx, hashOpaqueToken(token));
     if (!userId) return false;
-    await updatePasswordHash(tx, userId, passwordHash);
-    await incrementTokenVersion(tx, userId);
-    await revokeAllRefreshTokens(tx, userId);
-    await revokeAllApiTokens(tx, userId);
-    await spendUserMailTokens(tx, 'password-reset', userId);
+    await replacePassword(tx, userId, passwordHash);
     return true;
   });
   if (!isReset) throw invalid;

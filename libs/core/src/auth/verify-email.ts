@@ -1,4 +1,4 @@
-import { consumeVerificationToken, markEmailVerified } from '../mail/email-verification.repository.js';
+import { consumeVerificationToken, isEmailVerified, markEmailVerified } from '../mail/email-verification.repository.js';
 import { spendUserMailTokens } from '../mail/mail-token.repository.js';
 import type { Config } from '../platform/config.js';
 import { withTransaction, type Pool, type Queryable } from '../platform/db/index.js';
@@ -28,8 +28,8 @@ export async function verifyEmail(db: Pool, token: string): Promise<User> {
 /** With REQUIRE_EMAIL_VERIFICATION, chat and MCP are for verified addresses only (REST tasks stay usable). */
 export async function assertEmailVerified(deps: { db: Queryable; config: Config }, userId: string): Promise<void> {
   if (!deps.config.requireEmailVerification) return;
-  const user = await findUserById(deps.db, userId);
-  if (user && !user.isEmailVerified) {
+  // null: no such user (deleted meanwhile); the route's own work then finds nothing.
+  if ((await isEmailVerified(deps.db, userId)) === false) {
     throw new AppError('email_not_verified', 'Confirm your email address first: open the link in the verification mail, or ask for a new one.');
   }
 }
