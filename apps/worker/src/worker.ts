@@ -54,9 +54,9 @@ export async function sweepPendingWork(deps: Pick<WorkerDeps, 'db' | 'redis' | '
     // A job that ran out of attempts is kept (as failed) under the turn's job id, so enqueueing
     // it again would do nothing, and the turn, with every later turn of its conversation behind
     // it, would never run: such a turn is recorded failed, and the next one enqueued.
-    const job = await queue.queues.chat.getJob(JOBS.chatTurn.jobId({ turnId }));
-    if (job && (await job.isFailed())) {
-      if (await failExhaustedTurn(deps, turnId)) logger.warn({ turnId, jobId: job.id }, 'turn failed: its job ran out of attempts before the turn could end');
+    const jobId = JOBS.chatTurn.jobId({ turnId });
+    if ((await queue.queues.chat.getJobState(jobId)) === 'failed') {
+      if (await failExhaustedTurn(deps, turnId)) logger.warn({ turnId, jobId }, 'turn failed: its job ran out of attempts before the turn could end');
       continue;
     }
     await queue.enqueue(JOBS.chatTurn, { turnId });

@@ -8,8 +8,13 @@ import type { Config } from '@todo/core';
  * unless FRAME_ANCESTORS names who may frame the app (the Hugging Face Space page).
  * X-XSS-Protection is "0", as OWASP advises: the old filter's "1; mode=block" opened leaks.
  */
+/** CSP frame-ancestors: FRAME_ANCESTORS (the Hugging Face Space page) when set, else nobody. */
+export function frameAncestorsOf(config: Config): string[] {
+  return config.frameAncestors.length > 0 ? config.frameAncestors : ["'none'"];
+}
+
 export function securityHeaders(config: Config): RequestHandler {
-  const frameAncestors = config.frameAncestors.length > 0 ? config.frameAncestors : ["'none'"];
+  const frameAncestors = frameAncestorsOf(config);
   return fixedHeadersOf(helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -57,7 +62,7 @@ export function fixedHeadersOf(middleware: RequestHandler): RequestHandler {
 
 /** The interactive docs page runs Swagger UI's own script and styles from this origin. */
 export function docsContentSecurityPolicy(config: Config): RequestHandler {
-  const frameAncestors = config.frameAncestors.length > 0 ? config.frameAncestors : ["'none'"];
+  const frameAncestors = frameAncestorsOf(config);
   return helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {
@@ -100,7 +105,7 @@ export function corsPolicy(config: Config): RequestHandler {
 
 /** Bull Board's page (behind admin auth) runs its bundle and an inline bootstrap script. */
 export function adminContentSecurityPolicy(config: Config): RequestHandler {
-  const frameAncestors = config.frameAncestors.length > 0 ? config.frameAncestors : ["'none'"];
+  const frameAncestors = frameAncestorsOf(config);
   return helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 import helmet from 'helmet';
 import { AppError, type Config } from '@todo/core';
+import { isMcpPath, isOAuthServerPath } from '../mcp/paths.js';
+import { frameAncestorsOf } from './security.js';
 
 /** apps/web/dist, from apps/api/src/http (tests) and apps/api/dist/http (built) alike. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -19,12 +21,13 @@ export const WEB_APP_PATHS = ['/', '/tasks', '/chat', '/settings', '/sign-in', '
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** Paths the API answers for itself: never the app's page, even for a browser's navigation. */
-const API_OWNED = /^\/(?:api|mcp|admin|docs|assets|metrics|health|openapi\.json|\.well-known|authorize|token|register|revoke)(?:[/?.]|$)/;
+/** Paths the API answers for itself (its own, the MCP endpoint's and the OAuth server's): never the app's page, even for a browser's navigation. */
+const API_OWN_PREFIX = /^\/(?:api|admin|docs|assets|metrics|health|openapi\.json)(?:[/?.]|$)/;
+const isApiOwned = (path: string) => API_OWN_PREFIX.test(path) || isMcpPath(path) || isOAuthServerPath(path) || path.startsWith('/.well-known/');
 
 /** The app's pages run only their own script and styles: no inline code, nothing from elsewhere. */
 function webAppContentSecurityPolicy(config: Config) {
-  const frameAncestors = config.frameAncestors.length > 0 ? config.frameAncestors : ["'none'"];
+  const frameAncestors = frameAncestorsOf(config);
   return helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {
@@ -80,7 +83,7 @@ export function webAppRouter(config: Config, { root = DEFAULT_WEB_ROOT }: WebApp
     const isPage = pages.has(req.path);
     // A person who follows a stale link or mistypes an address gets the app's "Page not found"
     // page (with a 404), not a JSON problem; programs, and paths the API owns, still get the JSON.
-    const isLostNavigation = !isPage && req.headers['sec-fetch-dest'] === 'document' && !API_OWNED.test(req.path);
+    const isLostNavigation = !isPage && req.headers['sec-fetch-dest'] === 'document' && !isApiOwned(req.path);
     if (!isPage && !isLostNavigation) return next();
     contentSecurityPolicy(req, res, (error?: unknown) => {
       if (error) return next(error);
