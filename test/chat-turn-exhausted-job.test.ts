@@ -21,8 +21,8 @@ describe('a turn whose job ran out of attempts during a Postgres outage', () => 
   });
   afterAll(async () => {
     await worker?.close();
-    await app?.close();
     await app?.db.query('DROP TRIGGER IF EXISTS refuse_claim ON chat_turns').catch(() => undefined);
+    await app?.close();
   });
 
   it('ends once Postgres is back, and the next message of its conversation runs after it', async () => {

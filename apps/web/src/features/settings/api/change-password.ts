@@ -24,6 +24,9 @@ export async function changePassword({ currentPassword, newPassword }: ChangePas
 
 export function useChangePassword() {
   const queryClient = useQueryClient();
-  // The API tokens listed in settings stopped working; show them as they are now.
-  return useMutation({ mutationFn: changePassword, onSuccess: () => queryClient.invalidateQueries({ queryKey: ['api-tokens'] }) });
+  // The change revoked every API token and cut off every connected app: show both lists as they are now.
+  return useMutation({
+    mutationFn: changePassword,
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['api-tokens'] }), queryClient.invalidateQueries({ queryKey: ['connected-apps'] })]),
+  });
 }

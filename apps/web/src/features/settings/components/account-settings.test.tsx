@@ -7,6 +7,7 @@ import { fakeApi, json } from '../../../testing/fake-api';
 import { renderWithApp, signIn, TEST_USER } from '../../../testing/render';
 import { exportFileName } from '../api/export-account';
 import { ChangePasswordSection } from './change-password-section';
+import { ConnectedAppsSection } from './connected-apps-section';
 import { ProfileSection } from './profile-section';
 import { YourDataSection } from './your-data-section';
 
@@ -82,6 +83,31 @@ describe('ChangePasswordSection', () => {
     expect(api.requests[1]!.headers.get('Authorization')).toBe('Bearer access-token-for-tests');
     expect(getSession()?.accessToken).toBe('access-after-change');
     expect(screen.getByLabelText('Current password')).toHaveValue('');
+  });
+
+  it('shows the connected apps as cut off once the password is changed (the change ends their grants)', async () => {
+    signIn();
+    let isChanged = false;
+    const app = { client_id: 'c-1', client_name: 'Claude', connected_at: '2026-11-03T12:00:00.000Z', last_used_at: null, redirect_hosts: ['claude.ai'] };
+    fakeApi({
+      [`GET /api/${TEST_USER.id}/connected-apps`]: () => json({ connected_apps: isChanged ? [] : [app] }),
+      'POST /api/auth/change-password': () => {
+        isChanged = true;
+        return json(fresh);
+      },
+    });
+    renderWithApp(
+      <>
+        <ChangePasswordSection email={TEST_USER.email} />
+        <ConnectedAppsSection userId={TEST_USER.id} />
+      </>,
+    );
+    expect(await screen.findByText('Claude')).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Current password'), 'the old one');
+    await userEvent.type(screen.getByLabelText('New password'), 'a brand new one');
+    await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
+    expect(await screen.findByText('No connected apps yet.')).toBeInTheDocument();
+    expect(screen.queryByText('Claude')).not.toBeInTheDocument();
   });
 
   it('checks the new password length before asking the server', async () => {

@@ -55,7 +55,7 @@ export function ChangePasswordSection({ email }: { email: string }) {
           error={newError}
         />
         {change.isError && !currentError && !newError && <Alert>{errorMessage(change.error)}</Alert>}
-        {change.isSuccess && !change.isPending && (
+        {change.isSuccess && (
           <Alert tone="success">Your password is changed. You stay signed in here; other devices must sign in again.</Alert>
         )}
         <div>

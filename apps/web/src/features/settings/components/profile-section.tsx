@@ -80,7 +80,7 @@ export function ProfileSection({ user }: { user: User }) {
           )}
         </div>
         {update.isError && !apiError?.problem?.errors?.length && <Alert>{errorMessage(update.error)}</Alert>}
-        {update.isSuccess && !update.isPending && <Alert tone="success">Your profile is saved.</Alert>}
+        {update.isSuccess && <Alert tone="success">Your profile is saved.</Alert>}
         <div>
           <button type="submit" className="button button--primary" disabled={update.isPending}>
             {update.isPending ? 'Saving…' : 'Save profile'}
