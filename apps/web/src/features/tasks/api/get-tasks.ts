@@ -2,6 +2,7 @@ import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { unwrap } from '../../../lib/api-error';
 import type { TaskPriority } from '../../../lib/api-types';
+import { useUser } from '../../../lib/session';
 import { addDays, todayIso } from '../utils/dates';
 
 export type TaskStatusFilter = 'all' | 'pending' | 'completed';
@@ -22,8 +23,8 @@ export const TASK_PAGE_SIZE = 20;
 /** Every cached task list starts with this key; mutations and the change feed refresh them all. */
 export const tasksKey = ['tasks'] as const;
 
-/** The API's query for a set of filters; due ranges are the browser's local dates (the API's are strict). */
-export function taskQuery(filters: TaskFilters, today = todayIso()) {
+/** The API's query for a set of filters; due ranges are strict bounds around `today`, the account's date. */
+export function taskQuery(filters: TaskFilters, today: string) {
   const due = {
     any: {},
     overdue: { due_before: today },
@@ -40,18 +41,19 @@ export function taskQuery(filters: TaskFilters, today = todayIso()) {
   };
 }
 
-export async function getTasks(userId: string, filters: TaskFilters, cursor: string | undefined) {
+export async function getTasks(userId: string, filters: TaskFilters, today: string, cursor: string | undefined) {
   return unwrap(
     api.GET('/api/{user_id}/tasks', {
-      params: { path: { user_id: userId }, query: { ...taskQuery(filters), ...(cursor ? { cursor } : {}) } },
+      params: { path: { user_id: userId }, query: { ...taskQuery(filters, today), ...(cursor ? { cursor } : {}) } },
     }),
   );
 }
 
-export function tasksQueryOptions(userId: string, filters: TaskFilters) {
+/** `today` is in the key: the lists of a new day are fetched anew. */
+export function tasksQueryOptions(userId: string, filters: TaskFilters, today: string) {
   return infiniteQueryOptions({
-    queryKey: [...tasksKey, userId, filters],
-    queryFn: ({ pageParam }) => getTasks(userId, filters, pageParam),
+    queryKey: [...tasksKey, userId, filters, today],
+    queryFn: ({ pageParam }) => getTasks(userId, filters, today, pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
@@ -59,5 +61,6 @@ export function tasksQueryOptions(userId: string, filters: TaskFilters) {
 
 /** The task list for these filters, a page at a time ("load more" fetches the next cursor). */
 export function useTasks(userId: string, filters: TaskFilters) {
-  return useInfiniteQuery({ ...tasksQueryOptions(userId, filters), placeholderData: (previous) => previous });
+  const today = todayIso(useUser().time_zone);
+  return useInfiniteQuery({ ...tasksQueryOptions(userId, filters, today), placeholderData: (previous) => previous });
 }

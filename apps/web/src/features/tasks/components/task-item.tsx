@@ -2,9 +2,10 @@ import { useRef, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { errorMessage } from '../../../lib/api-error';
 import type { Task } from '../../../lib/api-types';
+import { useUser } from '../../../lib/session';
 import { useCompleteTask } from '../api/complete-task';
 import { useDeleteTask } from '../api/delete-task';
-import { describeDueDate, isOverdue } from '../utils/dates';
+import { describeDueDate, isOverdue, todayIso } from '../utils/dates';
 import { PRIORITY_LABELS } from './priority-select';
 import { TaskEditForm } from './task-edit-form';
 
@@ -15,7 +16,9 @@ export function TaskItem({ userId, task }: { userId: string; task: Task }) {
   const [isEditing, setIsEditing] = useState(false);
   const [isConfirmingDelete, setIsConfirmingDelete] = useState(false);
   const editButtonRef = useRef<HTMLButtonElement>(null);
-  const overdue = isOverdue(task);
+  // The account's day, as the API and the assistant count it.
+  const today = todayIso(useUser().time_zone);
+  const overdue = isOverdue(task, today);
   const error = completeTask.error ?? deleteTask.error;
 
   if (isEditing) {
@@ -54,7 +57,7 @@ export function TaskItem({ userId, task }: { userId: string; task: Task }) {
           <span className={`badge badge--${task.priority}`}>{PRIORITY_LABELS[task.priority]} priority</span>
           {task.due_date && (
             <span className={overdue ? 'badge badge--overdue' : 'task__due'}>
-              {overdue ? 'Overdue · ' : ''}Due {describeDueDate(task.due_date)}
+              {overdue ? 'Overdue · ' : ''}Due {describeDueDate(task.due_date, today)}
             </span>
           )}
         </p>

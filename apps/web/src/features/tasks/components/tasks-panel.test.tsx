@@ -34,7 +34,7 @@ const listItem = (name: RegExp) => screen.getAllByRole('listitem').find((li) => 
 
 describe('TasksPanel', () => {
   it('shows each task with its number, marks overdue ones, and loads the next page by cursor', async () => {
-    const yesterday = addDays(todayIso(), -1);
+    const yesterday = addDays(todayIso(TEST_USER.time_zone), -1);
     const api = fakeApi({
       [`GET ${TASKS}`]: ({ query }) =>
         query.get('cursor') === 'page-2'
@@ -73,7 +73,7 @@ describe('TasksPanel', () => {
     await userEvent.type(screen.getByLabelText('Search tasks'), 'milk');
     await waitFor(() => expect(api.requests.at(-1)!.query.get('q')).toBe('milk'));
     const query = Object.fromEntries(api.requests.at(-1)!.query);
-    expect(query).toMatchObject({ status: 'pending', priority: 'high', due_before: todayIso(), sort: 'due_date' });
+    expect(query).toMatchObject({ status: 'pending', priority: 'high', due_before: todayIso(TEST_USER.time_zone), sort: 'due_date' });
     expect(query).not.toHaveProperty('due_after');
 
     await userEvent.click(await screen.findByRole('button', { name: 'Show all tasks' }));
