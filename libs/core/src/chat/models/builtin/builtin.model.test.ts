@@ -180,6 +180,9 @@ const ROWS: Array<[string, Expected]> = [
   ['show tasks due after friday', [list({ status: 'pending', due_after: '2026-03-06' })]],
   ['anything due this week?', [list({ status: 'pending', due_after: '2026-03-04', due_before: '2026-03-09' })]],
   ["what's due next week?", [list({ status: 'pending', due_after: '2026-03-08', due_before: '2026-03-16' })]],
+  ['list tasks due by the end of the week', [list({ status: 'pending', due_before: '2026-03-07' })]],
+  ['anything due on Monday?', [list({ status: 'pending', due_after: '2026-03-08', due_before: '2026-03-10' })]],
+  ['show tasks due in 3 days', [list({ status: 'pending', due_after: '2026-03-07', due_before: '2026-03-09' })]],
   // Several tasks, each with its own verb; a title that merely contains "and" stays one task.
   ['Add buy eggs and buy bread', [add({ title: 'Buy eggs' }), add({ title: 'Buy bread' })]],
   ['add call mom, email dad and pay rent', [add({ title: 'Call mom' }), add({ title: 'Email dad' }), add({ title: 'Pay rent' })]],

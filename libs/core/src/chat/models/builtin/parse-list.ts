@@ -51,7 +51,7 @@ function dueOn(date: Date): DueFilter {
 
 /** The date that a run of words starts with: "friday please" gives Friday. */
 function leadingDate(words: string, today: Date): Date | undefined {
-  const parts = words.trim().replace(/[.!?,;:]+$/, '').split(/\s+/);
+  const parts = words.trim().replace(/[.!?,;:]+$/, '').replace(/^the\s+/i, '').split(/\s+/);
   for (let n = Math.min(parts.length, 5); n > 0; n--) {
     const iso = parseDatePhrase(parts.slice(0, n).join(' '), today);
     if (iso) return new Date(`${iso}T00:00:00Z`);
