@@ -10,7 +10,7 @@ export interface UserKeys {
 }
 
 /** The Redis key patterns that hold one user's data; deleting an account empties every one. */
-export function userKeyPatterns(prefix: string, userId: string, accountHash?: string): string[] {
+function userKeyPatterns(prefix: string, userId: string, accountHash?: string): string[] {
   return [
     // Rate-limit counters keyed by the user (chat, account routes) and by the email's hash (login, forgot).
     `${prefix}:rl:*:${userId}`,

@@ -118,7 +118,7 @@ export async function runChatTurn(deps: ChatTurnDeps, turnId: string, attempt: T
 }
 
 /** The error of a turn whose job ran out of attempts before the turn could end. */
-export const RETRIES_EXHAUSTED_ERROR: TurnError = { code: 'internal', message: 'The turn could not be run: every attempt failed before it could end.' };
+const RETRIES_EXHAUSTED_ERROR: TurnError = { code: 'internal', message: 'The turn could not be run: every attempt failed before it could end.' };
 
 /**
  * Records as failed a turn whose job ran out of attempts without ending it (PRODUCT 3.3:

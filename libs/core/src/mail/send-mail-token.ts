@@ -57,12 +57,12 @@ const MAILS: Record<MailTokenKind, MailTokenMail> = {
  * can produce. Deriving it (instead of storing it) lets a retried send repeat the same link while
  * the database keeps only the salt and the token's hash.
  */
-export function deriveMailToken(kind: MailTokenKind, secret: string, requestId: string, salt: Buffer): string {
+function deriveMailToken(kind: MailTokenKind, secret: string, requestId: string, salt: Buffer): string {
   return createHmac('sha256', `${kind}:${secret}`).update(requestId).update(salt).digest('base64url');
 }
 
 /** The link in the mail: the web app's page for the kind, with the token in the query string. */
-export function mailTokenLink(kind: MailTokenKind, config: Config, token: string): string {
+function mailTokenLink(kind: MailTokenKind, config: Config, token: string): string {
   return `${config.frontendUrls[0]}${MAILS[kind].page}?token=${token}`;
 }
 

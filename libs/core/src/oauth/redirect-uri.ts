@@ -6,7 +6,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * refusing it would refuse Cursor. A deliberate, narrow exception to "https or loopback": an app
  * that claimed the scheme could catch a code, but not redeem it without the PKCE verifier.
  */
-export const PRIVATE_USE_REDIRECT_URIS: readonly string[] = ['cursor://anysphere.cursor-mcp/oauth/callback'];
+const PRIVATE_USE_REDIRECT_URIS: readonly string[] = ['cursor://anysphere.cursor-mcp/oauth/callback'];
 
 /**
  * Whether a client may register this redirect URI: https anywhere, http only to a loopback host

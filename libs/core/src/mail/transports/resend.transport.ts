@@ -15,7 +15,7 @@ interface ResendFailure {
  * status means no HTTP answer (network error or timeout). `name` is Resend's error code
  * (validation_error, invalid_api_key, rate_limit_exceeded, ...).
  */
-export function classifyResendError(error: ResendFailure, headers: Record<string, string> | null): MailDeliveryError {
+function classifyResendError(error: ResendFailure, headers: Record<string, string> | null): MailDeliveryError {
   if (typeof error.statusCode !== 'number') return unreachableMailError('resend', error.name ?? 'ENETWORK');
   return httpMailError('resend', {
     status: error.statusCode,

@@ -15,7 +15,7 @@ interface SendGridFailure {
  * status and the first message (addresses masked) stand for the code. SendGrid's 429 carries
  * X-RateLimit-Reset (epoch seconds) rather than Retry-After; either is honoured.
  */
-export function classifySendGridError(error: unknown): MailDeliveryError {
+function classifySendGridError(error: unknown): MailDeliveryError {
   const e = (error ?? {}) as SendGridFailure;
   if (typeof e.code !== 'number' || !e.response) return unreachableMailError('sendgrid', typeof e.code === 'string' ? e.code : 'ENETWORK');
   const headers = e.response.headers ?? {};

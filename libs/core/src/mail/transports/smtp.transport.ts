@@ -40,7 +40,7 @@ export function classifySmtpError(error: unknown): MailDeliveryError {
   });
 }
 
-export function stateOf(error: MailDeliveryError): MailerState {
+function stateOf(error: MailDeliveryError): MailerState {
   if (error.reason) return { state: 'failing', reason: error.reason };
   return error.isUnreachable ? { state: 'unreachable' } : { state: 'configured' };
 }

@@ -28,7 +28,7 @@ export interface CreatePoolOptions {
 }
 
 /** What a gated pool answers before it is ready; `isDependencyOutage` sees it as an outage. */
-export class DatabaseNotReadyError extends Error {
+class DatabaseNotReadyError extends Error {
   override name = 'DatabaseNotReadyError';
   readonly code = '57P03';
   constructor() {
