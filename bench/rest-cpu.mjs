@@ -114,7 +114,7 @@ try {
     ...Object.keys(LAYER_LABELS).filter((n) => stack.some((l, i) => i < firstRouter && l.name === n)).map((n) => ({ name: `ours without ${LAYER_LABELS[n]}`, port: oursPort, skip: [n] })),
     // Every app-level layer in front of the API's routes out (the JSON parser stays: a body needs
     // it): what Express's router, validation and the handlers cost on their own.
-    { name: 'ours, routes only (no app-level middleware)', port: oursPort, skip: stack.slice(0, apiRouter).map((l) => l.name).filter((n) => n !== 'jsonParser') },
+    { name: 'ours, routes only (no app-level middleware)', port: oursPort, routesOnly: true, skip: stack.slice(0, apiRouter).map((l) => l.name).filter((n) => n !== 'jsonParser') },
   ].filter((v) => !ONLY_VARIANTS.length || ONLY_VARIANTS.some((o) => v.name.startsWith(o)));
   const results = {};
   for (const [scenario, next] of Object.entries(requests).filter(([name]) => !ONLY.length || ONLY.includes(name))) {
@@ -123,7 +123,7 @@ try {
       for (const v of b % 2 ? variants : [...variants].reverse()) {
         if (v.name === 'bare' && scenario !== 'list') continue;
         if (v.skip.includes('jsonParser') && scenario === 'update') continue; // a body needs it
-        app.router.stack = stack.filter((l, i) => (v.skip.length > 1 ? i >= apiRouter : i >= firstRouter) || !v.skip.includes(l.name));
+        app.router.stack = stack.filter((l, i) => (v.routesOnly ? i >= apiRouter : i >= firstRouter) || !v.skip.includes(l.name));
         for (let i = 0; i < 20; i++) await call(v.port, next());
         const before = process.cpuUsage();
         for (let i = 0; i < BATCH; i++) {

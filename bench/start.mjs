@@ -41,10 +41,15 @@ const hasCompileCache = typeof nodeModule.enableCompileCache === 'function';
 const compileCacheDir = hasCompileCache ? mkdtempSync(join(os.tmpdir(), 'bench-start-compile-cache-')) : undefined;
 const env = { ...process.env, ...(compileCacheDir ? { NODE_COMPILE_CACHE: compileCacheDir } : {}), APP_ENV: 'development', DATABASE_URL: withDatabase(PG_ADMIN_URL, dbName), REDIS_URL, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'info' };
 
+/** Every process started and not yet exited: a failed run stops them before dropping the database. */
+const children = new Set();
+
 /** Spawns `script` and resolves once `isReady` says so; returns the child and the milliseconds it took. */
 async function startUntilReady(script, extraEnv, isReady) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(ROOT, script)], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let output = '';
   child.stdout.on('data', (c) => { output += c; });
   child.stderr.on('data', (c) => { output += c; });
@@ -109,6 +114,7 @@ try {
   exitCode = 1;
   log(`FAILED: ${error.stack ?? error}`);
 } finally {
+  for (const child of children) await stopChild(child);
   await dropDatabase(pg, PG_ADMIN_URL, dbName, log);
   await deleteRedisKeys(Redis, REDIS_URL, `${prefix}:*`, log);
   if (compileCacheDir) rmSync(compileCacheDir, { recursive: true, force: true });
