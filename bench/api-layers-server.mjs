@@ -1,6 +1,6 @@
 // The api as main.ts builds it (same createApp, token-version cache, pool), for the per-layer
-// costs of `npm run bench:rest` only: a message {skip: [names]} over IPC takes those app-level
-// middleware layers out of Express's stack until the next message. Not for production.
+// costs of `npm run bench:rest` only: a message {skip: [names]} over IPC takes those layers out of
+// the route dispatcher's list (app.layers) until the next message. Not for production.
 // Env: as apps/api/dist/main.js (PORT, DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, LOG_LEVEL ...).
 import { createServer } from 'node:http';
 import { bootProcess, createRedis, createTokenVersionCache, createTurnEventSubscriber } from '@todo/core';
@@ -17,12 +17,10 @@ const app = createApp({ config, logger, db, redis, queue, events, openStreams: n
 const server = createServer(app);
 server.keepAliveTimeout = 65_000;
 server.listen(config.port, '127.0.0.1', () => {
-  const all = app.router.stack.slice();
-  // Only the app-level middleware in front of the routes can be taken out.
-  const firstRouter = all.findIndex((layer) => layer.name === 'router');
+  const all = app.layers.slice();
   process.on('message', ({ skip }) => {
-    app.router.stack = all.filter((layer, i) => i >= firstRouter || !skip.includes(layer.name));
-    process.send({ layers: app.router.stack.map((layer) => layer.name) });
+    app.layers.splice(0, app.layers.length, ...all.filter((layer) => !skip.includes(layer.name)));
+    process.send({ layers: app.layers.map((layer) => layer.name) });
   });
   process.send({ ready: true, layers: all.map((layer) => layer.name) });
 });

@@ -3,7 +3,7 @@
 // On a machine shared with other work, req/s and even a server's CPU time under 100 connections
 // swing by 2x from run to run. This measures instead what one request costs in CPU, with one
 // client sending requests one after another (keep-alive) to servers living in this process:
-// the api's createApp (full, and with each app-level middleware taken out of Express's stack),
+// the api's createApp (full, and with each layer taken out of the route dispatcher's list),
 // the data floor (bench/floor-server.mjs) and a bare node:http answer. Batches of each variant
 // are interleaved, and the MINIMUM per-request CPU of all batches is kept: interference from
 // other processes only ever adds time, so the minimum is the closest to the variant's own cost.
@@ -27,11 +27,11 @@ const ONLY_VARIANTS = list('BENCH_VARIANTS');
 const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const LAYER_LABELS = {
-  middleware: 'HTTP metrics (prom-client)',
-  result: 'request log (pino-http)',
-  securityHeadersMiddleware: 'security headers (helmet)',
-  corsMiddleware: 'CORS',
-  jsonParser: 'JSON body parser',
+  'HTTP metrics': 'HTTP metrics (prom-client)',
+  'request log': 'request log',
+  'security headers': 'security headers (helmet)',
+  CORS: 'CORS',
+  'JSON body parser': 'JSON body parser',
 };
 
 const { default: pg } = await import('pg');
@@ -62,9 +62,7 @@ try {
   await tokenVersions.whenListening();
   closers.push(() => tokenVersions.close(), () => events.close(), () => queue.close(), () => db.end(), () => redis.quit());
   const app = createApp({ config, logger, db, redis, queue, events, openStreams: new Set(), sseHeartbeatMs: 15_000, tokenVersions });
-  const stack = app.router.stack.slice();
-  const firstRouter = stack.findIndex((l) => l.name === 'router');
-  const apiRouter = stack.findIndex((l) => l.name === 'jsonParser') + 1;
+  const layers = app.layers.slice();
   const floorPool = createFloorPool(config.databaseUrl, 10);
   closers.push(() => floorPool.end());
 
@@ -111,10 +109,10 @@ try {
     { name: 'bare', port: barePort, skip: [] },
     { name: 'floor', port: floorPort, skip: [] },
     { name: 'ours', port: oursPort, skip: [] },
-    ...Object.keys(LAYER_LABELS).filter((n) => stack.some((l, i) => i < firstRouter && l.name === n)).map((n) => ({ name: `ours without ${LAYER_LABELS[n]}`, port: oursPort, skip: [n] })),
-    // Every app-level layer in front of the API's routes out (the JSON parser stays: a body needs
-    // it): what Express's router, validation and the handlers cost on their own.
-    { name: 'ours, routes only (no app-level middleware)', port: oursPort, routesOnly: true, skip: stack.slice(0, apiRouter).map((l) => l.name).filter((n) => n !== 'jsonParser') },
+    ...Object.keys(LAYER_LABELS).filter((n) => layers.some((l) => l.name === n)).map((n) => ({ name: `ours without ${LAYER_LABELS[n]}`, port: oursPort, skip: [n] })),
+    // Every layer in front of the routes out (the JSON parser stays: a body needs it): what the
+    // router, validation and the handlers cost on their own.
+    { name: 'ours, routes only (no layers)', port: oursPort, routesOnly: true, skip: layers.map((l) => l.name).filter((n) => n !== 'JSON body parser') },
   ].filter((v) => !ONLY_VARIANTS.length || ONLY_VARIANTS.some((o) => v.name.startsWith(o)));
   const results = {};
   for (const [scenario, next] of Object.entries(requests).filter(([name]) => !ONLY.length || ONLY.includes(name))) {
@@ -122,8 +120,8 @@ try {
     for (let b = 0; b < BATCHES; b++) {
       for (const v of b % 2 ? variants : [...variants].reverse()) {
         if (v.name === 'bare' && scenario !== 'list') continue;
-        if (v.skip.includes('jsonParser') && scenario === 'update') continue; // a body needs it
-        app.router.stack = stack.filter((l, i) => (v.routesOnly ? i >= apiRouter : i >= firstRouter) || !v.skip.includes(l.name));
+        if (v.skip.includes('JSON body parser') && scenario === 'update') continue; // a body needs it
+        app.layers.splice(0, app.layers.length, ...layers.filter((l) => !v.skip.includes(l.name)));
         for (let i = 0; i < 20; i++) await call(v.port, next());
         const before = process.cpuUsage();
         for (let i = 0; i < BATCH; i++) {
@@ -134,7 +132,7 @@ try {
         samples.get(v.name).push((used.user + used.system) / BATCH);
       }
     }
-    app.router.stack = stack;
+    app.layers.splice(0, app.layers.length, ...layers);
     results[scenario] = Object.fromEntries([...samples].filter(([, s]) => s.length).map(([name, s]) => [name, { min: Math.round(Math.min(...s)), median: Math.round(s.sort((a, b) => a - b)[Math.floor(s.length / 2)]) }]));
     log(`${scenario}: ${JSON.stringify(results[scenario])}`);
   }

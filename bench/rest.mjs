@@ -29,13 +29,13 @@ import { fileURLToPath } from 'node:url';
 import { captureOutput, deleteRedisKeys, dropDatabase, fmtPct, freePort, ipFor, machineMeta, machineTicks, positiveNumber, procTicks, request, sleep, stopChild, waitForHealth, withDatabase } from './support.mjs';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
-/** The app-level middleware of createApp, by the name Express's stack gives each, in order. */
+/** The layers the route dispatcher runs before each route (createApp), by name, in order. */
 const LAYER_LABELS = {
-  middleware: 'HTTP metrics (prom-client histogram)',
-  result: 'request log (pino-http, request id)',
-  securityHeadersMiddleware: 'security headers (helmet)',
-  corsMiddleware: 'CORS',
-  jsonParser: 'JSON body parser (express.json)',
+  'HTTP metrics': 'HTTP metrics (prom-client histogram)',
+  'request log': 'request log (request id, one line per request)',
+  'security headers': 'security headers (helmet, fixed at start)',
+  CORS: 'CORS',
+  'JSON body parser': 'JSON body parser (express.json)',
 };
 const ROOT = join(dirname(BENCH_FILE), '..');
 

@@ -1,5 +1,5 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLogger,
@@ -72,7 +72,7 @@ async function serveApp(db: Pool, redis: Redis) {
   for (const q of Object.values(queue.queues)) q.on('error', () => undefined);
   // Turn events are not involved in health; they listen on the working shared Redis.
   const events = await createTurnEventSubscriber(createRedis({ url: config.redisUrl, logger, name: 'health-events' }), config.redisKeyPrefix);
-  const server: Server = createApp({ config, logger, db, redis, queue, events, openStreams: new Set(), sseHeartbeatMs: 15_000 }).listen(0, '127.0.0.1');
+  const server: Server = createServer(createApp({ config, logger, db, redis, queue, events, openStreams: new Set(), sseHeartbeatMs: 15_000 })).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import type { Express } from 'express';
+import type { RouteDispatcher } from '../apps/api/src/http/route.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenApiDocument } from '../apps/api/src/http/openapi-document.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -84,7 +84,7 @@ describe('/openapi.json', () => {
   });
 
   it('documents every route the app serves (besides the docs, metrics and admin pages)', () => {
-    const served = servedRoutes(app.express);
+    const served = servedRoutes(app.app);
     const documented = new Set(
       Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
         Object.keys(item).map((method) => `${method} ${path}`),
@@ -106,9 +106,12 @@ describe('openapi:print', () => {
   });
 });
 
-/** "method /openapi/{path}" of each route in an Express app's router, nested routers included. */
-function servedRoutes(expressApp: Express): string[] {
-  const routes: string[] = [];
+/** "method /openapi/{path}" of each route the app serves: the route dispatcher's, and the Express app's router, nested routers included. */
+function servedRoutes(app: RouteDispatcher): string[] {
+  const routes: string[] = app
+    .servedRoutes()
+    .filter((route) => !route.startsWith('HEAD '))
+    .map((route) => route.replace(/^\w+/, (method) => method.toLowerCase()));
   const walk = (stack: any[]) => {
     for (const layer of stack) {
       if (layer.route) {
@@ -119,7 +122,7 @@ function servedRoutes(expressApp: Express): string[] {
       } else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };
-  walk((expressApp as any).router.stack);
+  walk((app.fallback as any).router.stack);
   // The OAuth endpoints of /mcp (the MCP SDK's routers, each at its own "/") are described by
   // /.well-known/oauth-authorization-server instead, and the web app's pages are HTML.
   const isOAuthOrPage = (route: string) => /^(get|post) \/$/.test(route) || route.includes(',/oauth/authorize');

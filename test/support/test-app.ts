@@ -18,16 +18,17 @@ import {
   type Redis,
   type TokenVersionCache,
 } from '@todo/core';
-import type { Express } from 'express';
+import { createServer } from 'node:http';
 import { createApp } from '../../apps/api/src/app.js';
+import type { RouteDispatcher } from '../../apps/api/src/http/route.js';
 import { createTestDatabase, testRedisPrefix } from './postgres.js';
 import { HttpClient } from './http-client.js';
 
 export interface TestApp {
   baseUrl: string;
   http: HttpClient;
-  /** The Express app itself, to read its routes. */
-  express: Express;
+  /** The app's request listener itself (the route dispatcher), to read what it serves. */
+  app: RouteDispatcher;
   config: Config;
   db: Pool;
   redis: Redis;
@@ -84,13 +85,13 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     tokenVersions,
   });
-  const server = app.listen(options.port ?? 0, '127.0.0.1');
+  const server = createServer(app).listen(options.port ?? 0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     baseUrl,
     http: new HttpClient(baseUrl),
-    express: app,
+    app,
     config,
     db,
     redis,

@@ -1,4 +1,5 @@
-import express, { type Express, type Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import express from 'express';
 import type { Config, Logger, Pool, QueueClient, Redis, TokenVersionCache, TurnEventSubscriber } from '@todo/core';
 import { adminAuth } from './http/admin-auth.js';
 import { lazyHandler } from './http/lazy-handler.js';
@@ -6,7 +7,7 @@ import { createHttpMetrics } from './http/metrics.js';
 import type { OpenAPIObject } from './http/openapi.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogger } from './http/request-log.js';
-import { mountRoutes, type RouteDefinition } from './http/route.js';
+import { createRouteDispatcher, type RequestLayer, type RouteDefinition, type RouteDispatcher } from './http/route.js';
 import {
   adminContentSecurityPolicy,
   corsPolicy,
@@ -35,7 +36,7 @@ export interface AppDeps {
   /** Wakes event streams and waiting requests when a turn has news. */
   events: TurnEventSubscriber;
   /** Open event streams, ended with a final comment at shutdown. */
-  openStreams: Set<Response>;
+  openStreams: Set<ServerResponse>;
   /** Interval of SSE heartbeat comments; 15 s unless a test wants it shorter. */
   sseHeartbeatMs: number;
   /** Token versions cached per process (see ARCHITECTURE.md, access tokens); without it, one query per request. */
@@ -62,16 +63,26 @@ export function apiRoutes(deps: AppDeps): RouteDefinition[] {
   ];
 }
 
+/** A connect-style middleware as a named dispatcher layer (it reads and writes only what node:http has). */
+function layer(name: string, handle: unknown): RequestLayer {
+  return { name, handle: handle as RequestLayer['handle'] };
+}
+
 /**
- * Builds the Express app from its dependencies; listening and shutdown belong to server.ts.
+ * Builds the service's request listener from its dependencies; listening and shutdown belong to
+ * server.ts. The JSON API's routes (apiRoutes) are served by the route dispatcher (http/route.ts)
+ * on node:http directly; every other request goes to an Express app: the web app, the OpenAPI
+ * document and Swagger UI, /metrics, Bull Board, the MCP endpoint and its OAuth server, 404s.
+ * Both run the same layers first, the same instances: HTTP metrics, the request log (request
+ * id), security headers, CORS, the JSON body parser.
  *
  * What many processes never serve is loaded on its first request (see lazyHandler), keeping its
  * modules out of the start time and the idle memory: the MCP endpoint and its OAuth authorization
  * server (the MCP SDK), the OpenAPI document, Swagger UI (/docs) and Bull Board (/admin/queues,
  * only once admin credentials were accepted). Routers that serve a few paths are entered only for
- * those paths, so an API request does not walk their stacks.
+ * those paths, so a request does not walk their stacks.
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): RouteDispatcher {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -79,9 +90,13 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
 
   const metrics = createHttpMetrics(deps);
+  const requestLog = requestLogger(deps.logger);
+  const headers = securityHeaders(config);
+  const cors = corsPolicy(config);
+  const json = express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] });
   app.use(metrics.middleware);
-  app.use(requestLogger(deps.logger));
-  app.use(securityHeaders(config));
+  app.use(requestLog);
+  app.use(headers);
   // The OAuth authorization server for /mcp answers any origin (browser-based MCP clients), so it
   // comes before CORS. Only its own paths enter it (its rate limiters and body parser included).
   const oauthServer = lazyHandler('The OAuth authorization server', logger, async () => {
@@ -90,13 +105,10 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use((req, res, next) => (isOAuthServerPath(req.path) ? oauthServer(req, res, next) : next()));
   app.use(denyFramingOfConsentPage());
-  app.use(corsPolicy(config));
-  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  app.use(cors);
+  app.use(json);
 
   const routes = apiRoutes(deps);
-  const router = express.Router();
-  mountRoutes(router, deps, routes);
-  app.use(router);
 
   // Built from the same route list, once, on the first request for it.
   let openApiDocument: Promise<OpenAPIObject> | undefined;
@@ -154,5 +166,16 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return app;
+
+  return createRouteDispatcher(deps, routes, {
+    layers: [
+      layer('HTTP metrics', metrics.middleware),
+      layer('request log', requestLog),
+      layer('security headers', headers),
+      layer('CORS', cors),
+      layer('JSON body parser', json),
+    ],
+    trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+    fallback: app,
+  });
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { bootProcess, closeRedis, createRedis, createTokenVersionCache, onShutdownSignal, runMain, SERVICE_VERSION, startTurnEventSubscriber } from '@todo/core';
 import { createApp } from './app.js';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const { config, logger, db, databaseReady, redis, queue } = bootProcess({ name: 'api' });
   const eventsConnection = createRedis({ url: config.redisUrl, logger, name: 'api-events', maxRetriesPerRequest: null });
   const events = startTurnEventSubscriber(eventsConnection, config.redisKeyPrefix);
-  const openStreams = new Set<Response>();
+  const openStreams = new Set<ServerResponse>();
   const tokenVersions = createTokenVersionCache({ connectionString: config.databaseUrl, logger, pool: db });
   const app = createApp({ config, logger, db, redis, queue, events, openStreams, sseHeartbeatMs: 15_000, tokenVersions });
   let isStopping = false;

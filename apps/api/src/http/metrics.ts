@@ -1,10 +1,14 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { readQueueCounts, renderSharedMetrics, settleWithin, type Config, type QueueClient, type Redis } from '@todo/core';
 
 export interface HttpMetrics {
-  /** Times every request by route template (not raw path, so ids do not explode cardinality) and status. */
-  middleware: RequestHandler;
+  /**
+   * Times every request by route template (not raw path, so ids do not explode cardinality) and
+   * status: a connect-style layer for the route dispatcher and the Express app alike.
+   */
+  middleware(req: IncomingMessage, res: ServerResponse, next: () => void): void;
   /** GET /metrics: this process's HTTP and runtime metrics, queue depths, and the workers' shared counters. */
   handler: RequestHandler;
 }
@@ -33,11 +37,12 @@ export function createHttpMetrics({ config, redis, queue }: { config: Config; re
     },
   });
   return {
-    middleware(req, res, next) {
-      const end = duration.startTimer();
-      res.on('finish', () => {
-        const route = (res.locals.routePath as string | undefined) ?? (req.baseUrl || 'unmatched');
-        end({ method: req.method, route, status: String(res.statusCode) });
+    middleware(req: IncomingMessage & { routePath?: string; baseUrl?: string }, res, next) {
+      const startedAt = performance.now();
+      // 'close' follows 'finish', and comes alone when the client went away first.
+      res.once('close', () => {
+        const labels = { method: req.method, route: req.routePath ?? (req.baseUrl || 'unmatched'), status: String(res.statusCode) };
+        duration.observe(labels, (performance.now() - startedAt) / 1000);
       });
       next();
     },

@@ -1,5 +1,6 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { AppError, isDependencyOutage, type ErrorCode, type FieldError } from '@todo/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, isDependencyOutage, type ErrorCode, type FieldError, type Logger } from '@todo/core';
 
 /** The one mapping from domain error codes to HTTP statuses; a new code does not compile until it is added here. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -54,12 +55,19 @@ export function toProblem(error: AppError, instance?: string): Problem {
   };
 }
 
-export function sendProblem(res: Response, error: AppError): void {
+/** Answers `error` as an RFC 9457 problem (application/problem+json); `instance` is the request's path. */
+export function sendProblem(res: ServerResponse, error: AppError): void {
   if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   if (error.code === 'unauthorized' && !res.hasHeader('WWW-Authenticate')) {
     res.setHeader('WWW-Authenticate', 'Bearer realm="api", error="invalid_token"');
   }
-  res.status(HTTP_STATUS[error.code]).type('application/problem+json').json(toProblem(error, res.req.originalUrl.split('?')[0]));
+  // Express rewrites req.url inside mounted routers; originalUrl keeps what the client asked for.
+  const req = res.req as IncomingMessage & { originalUrl?: string };
+  const json = JSON.stringify(toProblem(error, (req.originalUrl ?? req.url ?? '/').split('?')[0]));
+  res.statusCode = HTTP_STATUS[error.code];
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }
 
 /** body-parser's errors carry a `type`; each becomes the client error it describes. */
@@ -85,8 +93,11 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', `No route for ${req.method} ${req.path}.`));
 };
 
-/** The one error middleware: expected errors are problems logged at warn; anything else is a bug, a bare 500. */
-export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+/**
+ * The one answer to an error, for the routes and the Express app alike: expected errors are
+ * problems (a client's logged at warn by whoever threw them); anything else is a bug, a bare 500.
+ */
+export function answerError(error: unknown, req: IncomingMessage & { log: Logger }, res: ServerResponse): void {
   const appError =
     error instanceof AppError
       ? error
@@ -110,4 +121,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   }
   req.log.error({ err: error }, 'unhandled error');
   sendProblem(res, new AppError('internal', 'An unexpected error occurred. It has been logged; try again later.'));
-};
+}
+
+/** answerError as the Express app's error middleware. */
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => answerError(error, req, res);

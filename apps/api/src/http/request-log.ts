@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pinoHttp, stdSerializers } from 'pino-http';
 import type { Logger } from '@todo/core';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by requestLogger: the request id (X-Request-Id). */
+    id: string;
+    /** Set by requestLogger: the request's child logger. */
+    log: Logger;
+  }
+}
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -9,45 +17,61 @@ const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Drops what carries credentials before logging: `?access_token=` on event streams, and the id
  * of a pending MCP authorization request (`?request=` of the consent page, and its API path).
  */
+const CREDENTIAL_IN_URL = /[?&](?:access_token|token|request)=|\/api\/oauth\/requests\//i;
 export function redactUrl(url: string | undefined): string | undefined {
+  // One test first: nearly every URL has nothing to redact.
+  if (url === undefined || !CREDENTIAL_IN_URL.test(url)) return url;
   return url
-    ?.replace(/([?&](?:access_token|token|request)=)[^&]*/gi, '$1[REDACTED]')
+    .replace(/([?&](?:access_token|token|request)=)[^&]*/gi, '$1[REDACTED]')
     .replace(/(\/api\/oauth\/requests\/)[^/?]+/i, '$1[REDACTED]');
 }
 
+/** What the request log reads of a request; Express's requests and the route dispatcher's both have it. */
+type LoggedRequest = IncomingMessage & { id?: string; ip?: string; originalUrl?: string; log?: Logger };
+
+/** The `req` object of every log line of a request. */
+function summaryOf(req: LoggedRequest, id: string, url = redactUrl(req.originalUrl ?? req.url)) {
+  return { id, method: req.method, url, ip: req.ip ?? req.socket?.remoteAddress };
+}
+
 /**
+ * The request log, as a connect-style layer for the route dispatcher and the Express app alike.
  * One request id per request: the caller's X-Request-Id when it looks like an id, else a new
- * UUID; echoed back and attached to every log line of the request (`req.log`).
+ * UUID; echoed back in X-Request-Id. `req.log` is a child logger whose lines all carry
+ * `req: {id, method, url, ip}` (made on first use: most requests never log on their own). When
+ * the response is done (or the connection closed first), one line:
+ * `{req, res: {statusCode}, responseTime}` (ms) with the message "GET /path 200", at info, warn
+ * (4xx) or error (5xx, with `err`). URLs are logged with credentials redacted (redactUrl).
+ *
+ * That line is written without the logger's key-based redaction (REDACT_PATHS): its shape is
+ * fixed here and none of its keys is a secret's (level, time, pid, name, req.{id, method, url,
+ * ip}, res.statusCode, responseTime, err, msg), so redaction could only cost time, 20 µs a line
+ * (bench/RESULTS.md). Lines a route logs through `req.log` keep the redaction.
  */
 export function requestLogger(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId(req: IncomingMessage, res: ServerResponse) {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customLogLevel(_req, res, error) {
-      if (error || res.statusCode >= 500) return 'error';
-      if (res.statusCode >= 400) return 'warn';
-      return 'info';
-    },
-    // The serializers read the raw request and response: pino-http's wrappers would first copy
-    // every header into an object per request, only for these few fields to be picked from it.
-    wrapSerializers: false,
-    serializers: {
-      // `ip` is Express's client address: X-Forwarded-For as far as TRUST_PROXY allows.
-      req: (req: IncomingMessage & { id?: unknown; ip?: string; originalUrl?: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: redactUrl(req.originalUrl ?? req.url),
-        ip: req.ip ?? req.socket?.remoteAddress,
-      }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-      err: stdSerializers.err,
-    },
-    customSuccessMessage: (req, res) => `${req.method} ${redactUrl(req.url)} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${redactUrl(req.url)} ${res.statusCode}`,
-  });
+  const lineLogger = logger.child({}, { redact: { paths: [] } });
+  return function requestLog(req: LoggedRequest, res: ServerResponse, next: (error?: unknown) => void): void {
+    const startedAt = Date.now();
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: true,
+      get: () => (child ??= logger.child({ req: summaryOf(req, id) })),
+      set: (value: Logger) => (child = value),
+    });
+    res.once('close', () => {
+      const status = res.statusCode;
+      const url = redactUrl(req.originalUrl ?? req.url);
+      const line = { req: summaryOf(req, id, url), res: { statusCode: status }, responseTime: Date.now() - startedAt };
+      const message = `${req.method} ${url} ${status}`;
+      if (status >= 500) lineLogger.error({ ...line, err: new Error(`failed with status code ${status}`) }, message);
+      else if (status >= 400) lineLogger.warn(line, message);
+      else lineLogger.info(line, message);
+    });
+    next();
+  };
 }

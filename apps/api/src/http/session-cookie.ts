@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { ServerResponse as Response } from 'node:http';
+import type { ApiRequest as Request } from './route.js';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { z } from 'zod';
 import { AppError, parseOrThrow, RefreshTokenBodySchema, sessionToJson, type Config, type Session } from '@todo/core';
@@ -57,7 +58,7 @@ export function isRefreshCookieMode({ req, config }: CookieContext): boolean {
 }
 
 function setRefreshCookie(req: Request, res: Response, value: string, maxAgeSeconds: number): void {
-  res.append(
+  res.appendHeader(
     'Set-Cookie',
     stringifySetCookie(REFRESH_COOKIE, value, {
       path: COOKIE_PATH,

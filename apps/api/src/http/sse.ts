@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { ServerResponse as Response } from 'node:http';
+import type { ApiRequest as Request } from './route.js';
 import {
   findFinishedTurns,
   parseStreamEntries,
@@ -46,7 +47,7 @@ function writeEvent(res: Response, event: StreamEvent): void {
  * `X-Accel-Buffering: no` does the same for nginx.
  */
 export function openEventStream(res: Response): void {
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
   res.setHeader('X-Accel-Buffering', 'no');

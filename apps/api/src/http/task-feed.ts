@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { ServerResponse as Response } from 'node:http';
+import type { ApiRequest as Request } from './route.js';
 import { latestTaskEventId, taskEventsKey, taskFeedKey, type Logger, type Redis, type TurnEventSubscriber } from '@todo/core';
 import { eventStreamHub, lastEventIdOf, startEventStream } from './sse.js';
 

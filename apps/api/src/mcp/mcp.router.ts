@@ -29,8 +29,8 @@ function methodNotAllowed(_req: Request, res: Response): void {
  */
 export function mcpRouter(deps: McpRouterDeps): Router {
   const router = express.Router();
-  router.all('/mcp', (_req, res, next) => {
-    res.locals.routePath = '/mcp';
+  router.all('/mcp', (req, _res, next) => {
+    (req as typeof req & { routePath?: string }).routePath = '/mcp';
     next();
   });
   // An OAuth access token must have been issued for this resource (RFC 8707 audience); personal

@@ -70,8 +70,8 @@ export function oauthRouter(deps: OAuthRouterDeps): Router {
   const resourceServerUrl = new URL(mcpResourceUrl(config));
   const router = express.Router();
 
-  router.use((req, res, next) => {
-    if (req.path in LIMITS || req.path.startsWith('/.well-known/oauth-')) res.locals.routePath = req.path;
+  router.use((req, _res, next) => {
+    if (req.path in LIMITS || req.path.startsWith('/.well-known/oauth-')) (req as typeof req & { routePath?: string }).routePath = req.path;
     next();
   });
   for (const path of Object.keys(LIMITS) as OAuthEndpoint[]) router.use(path, rateLimited(deps, path));

@@ -21,7 +21,7 @@ import {
   TurnJsonSchema,
   type Turn,
 } from '@todo/core';
-import type { Request } from 'express';
+import type { ApiRequest as Request } from '../http/route.js';
 import type { AppDeps } from '../app.js';
 import { defineRoute, STREAMED, type RouteDefinition } from '../http/route.js';
 import { hasSeenTurnEnd, streamTurnEvents } from '../http/sse.js';

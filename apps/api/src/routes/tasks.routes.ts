@@ -17,7 +17,7 @@ import {
   withTaskFeed,
   type TaskWriter,
 } from '@todo/core';
-import type { Request } from 'express';
+import type { ApiRequest as Request } from '../http/route.js';
 import type { AppDeps } from '../app.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 
@@ -89,7 +89,7 @@ export function taskRoutes({ db, redis, config }: AppDeps): RouteDefinition[] {
       responses: { 201: { description: 'The new task; its id is the next number for this user', schema: TaskJsonSchema } },
       async handle({ userId, body, req }) {
         const task = await write(req, userId, (w) => createTask(w, userId, body));
-        return { status: 201, body: taskToJson(task), headers: { Location: `${req.baseUrl}/api/${userId}/tasks/${task.id}` } };
+        return { status: 201, body: taskToJson(task), headers: { Location: `/api/${userId}/tasks/${task.id}` } };
       },
     }),
     defineRoute({
