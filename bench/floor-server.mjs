@@ -1,13 +1,18 @@
 // The data floor for `npm run bench:rest`: the REST routes' data work on raw node:http and
 // nothing else. Per request: HS256 verification of the access token (cached KeyObject, the same
 // algorithm/issuer/audience checks), the token version compared from memory (as the api's cache
-// does on a hit), the route's exact SQL on a pg pool of the same size, and the same JSON bytes.
+// does on a hit), the route's exact SQL on a pg pool of the same size, for a write the same
+// Redis commands that publish it to the user's task feed (one MULTI: XADD, EXPIRE, PUBLISH; the
+// live feed is part of what a write does, since the web app's other tabs follow it), and the
+// same JSON bytes.
 // No validation, no logs, no headers, no router: what ours costs above this is overhead.
 // Started by bench/rest.mjs with fork(), it tells its port over IPC (env: DATABASE_URL, POOL_MAX);
 // bench/rest-cpu.mjs imports `floorHandler` and serves it in its own process.
 import { createHash, createSecretKey } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { taskEventsKey, taskFeedKey, turnEventsChannel } from '@todo/core';
+import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 
@@ -38,9 +43,20 @@ const INSERT = {
            RETURNING ${COLUMNS}`,
 };
 
-/** The floor's request handler over `pool`. */
-export function floorHandler(pool) {
+/** The floor's request handler over `pool`; writes publish to the task feed on `feed.redis` under `feed.prefix`. */
+export function floorHandler(pool, feed) {
   const versions = new Map();
+
+  // What publishTaskChanges (libs/core/src/tasks/task-events.ts) sends after a write.
+  function publish(userId, event, task) {
+    const key = taskEventsKey(feed.prefix, userId);
+    return feed.redis
+      .multi()
+      .xadd(key, 'MAXLEN', '~', '1000', '*', 'event', event, 'data', JSON.stringify({ task }))
+      .expire(key, 86_400)
+      .publish(turnEventsChannel(feed.prefix), taskFeedKey(userId))
+      .exec();
+  }
 
   function toJson(row) {
     return {
@@ -105,7 +121,9 @@ export function floorHandler(pool) {
     if (req.method === 'POST' && taskId === undefined) {
       const body = await readBody(req);
       const { rows } = await pool.query({ ...INSERT, values: [userId, body.title, body.description ?? null, body.priority ?? 'medium', body.due_date ?? null] });
-      return send(res, 201, toJson(rows[0]), { Location: `/api/${userId}/tasks/${rows[0].number}` });
+      const task = toJson(rows[0]);
+      await publish(userId, 'task.created', task);
+      return send(res, 201, task, { Location: `/api/${userId}/tasks/${rows[0].number}` });
     }
     if (req.method === 'PATCH') {
       const body = await readBody(req);
@@ -115,7 +133,10 @@ export function floorHandler(pool) {
         taskId,
         body.title,
       ]);
-      return rows[0] ? send(res, 200, toJson(rows[0])) : send(res, 404, { detail: 'not found' });
+      if (!rows[0]) return send(res, 404, { detail: 'not found' });
+      const task = toJson(rows[0]);
+      await publish(userId, 'task.updated', task);
+      return send(res, 200, task);
     }
     return send(res, 405, { detail: 'method not allowed' });
   }
@@ -126,7 +147,9 @@ export function floorHandler(pool) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = http.createServer(floorHandler(createFloorPool(process.env.DATABASE_URL, Number(process.env.POOL_MAX || 10))));
+  const feed = { redis: new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379'), prefix: process.env.REDIS_KEY_PREFIX };
+  if (!feed.prefix) throw new Error('REDIS_KEY_PREFIX is required');
+  const server = http.createServer(floorHandler(createFloorPool(process.env.DATABASE_URL, Number(process.env.POOL_MAX || 10)), feed));
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
   process.on('SIGTERM', () => process.exit(0));

@@ -73,7 +73,7 @@ try {
     return server.address().port;
   };
   const oursPort = await listen(app);
-  const floorPort = await listen(floorHandler(floorPool));
+  const floorPort = await listen(floorHandler(floorPool, { redis, prefix: `${prefix}:floor` }));
 
   // Seed one user with 20 tasks.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

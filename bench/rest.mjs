@@ -2,7 +2,7 @@
 //
 // On a throwaway database and Redis key prefix it starts, side by side:
 //   ours  - the real api (apps/api/dist/main.js; API_INSTANCES > 1: that many in cluster mode)
-//   floor - bench/floor-server.mjs: each route's exact SQL and token work on raw node:http
+//   floor - bench/floor-server.mjs: each route's exact SQL, token work and (writes) task-feed publish on raw node:http
 //   bare  - a node:http server answering the list's bytes (the ceiling of this machine)
 // seeds BENCH_USERS users with 20 tasks each, then runs BENCH_ROUNDS rounds; in each round every
 // scenario runs against ours and against the floor back to back (the order alternates between
@@ -55,8 +55,8 @@ function runBareServer() {
 }
 
 /** Forks a bench child that reports {port} (or {ready}) over IPC. */
-function forkChild(children, file, args, env) {
-  const child = fork(file, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+function forkChild(children, file, args, env, execArgv = []) {
+  const child = fork(file, args, { cwd: ROOT, env, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   children.add(child);
   const output = captureOutput(child);
   child.once('exit', () => children.delete(child));
@@ -138,7 +138,10 @@ async function main() {
       JWT_EXPIRE_MINUTES: '240',
       API_INSTANCES: String(INSTANCES),
     };
-    const apiNodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    // The node flags PM2 gives the api in production (ecosystem.config.js), unless BENCH_API_NODE_ARGS says otherwise.
+    const { apps } = await import('../ecosystem.config.js');
+    const productionArgs = apps.find((app) => app.name === 'api')?.node_args ?? [];
+    const apiNodeArgs = process.env.BENCH_API_NODE_ARGS === undefined ? productionArgs : process.env.BENCH_API_NODE_ARGS.split(/\s+/).filter(Boolean);
     const apiScript = INSTANCES > 1 ? join(ROOT, 'bench/api-cluster.mjs') : join(ROOT, 'apps/api/dist/main.js');
     const api = spawn(process.execPath, [...apiNodeArgs, apiScript], { cwd: ROOT, env: apiEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(api);
@@ -184,7 +187,8 @@ async function main() {
     log(`seeded ${USERS} users with 20 tasks each (list body ${listRes.body.length} bytes)`);
 
     // --- floor and bare ---------------------------------------------------------------------
-    const floor = forkChild(children, join(ROOT, 'bench/floor-server.mjs'), [], { ...process.env, DATABASE_URL: dbUrl, POOL_MAX: process.env.DATABASE_POOL_MAX || '10' });
+    // The floor runs with ours' node flags: the ratio compares code, not runtime settings.
+    const floor = forkChild(children, join(ROOT, 'bench/floor-server.mjs'), [], { ...process.env, DATABASE_URL: dbUrl, POOL_MAX: process.env.DATABASE_POOL_MAX || '10', REDIS_URL, REDIS_KEY_PREFIX: `${redisPrefix}:floor` }, apiNodeArgs);
     const floorBase = `http://127.0.0.1:${(await floor.first).port}`;
     const bare = forkChild(children, BENCH_FILE, ['--bare-server'], process.env);
     bare.child.send({ bodyBase64: listRes.body.toString('base64') });
@@ -270,7 +274,7 @@ async function main() {
     let layerNames = [];
     if (withLayers) {
       const layersPort = await freePort();
-      const layered = forkChild(children, join(ROOT, 'bench/api-layers-server.mjs'), [], { ...apiEnv, PORT: String(layersPort) });
+      const layered = forkChild(children, join(ROOT, 'bench/api-layers-server.mjs'), [], { ...apiEnv, PORT: String(layersPort) }, apiNodeArgs);
       layerNames = (await layered.first).layers;
       const layersBase = `http://127.0.0.1:${layersPort}`;
       const skippable = Object.keys(LAYER_LABELS).filter((name) => layerNames.includes(name));
@@ -346,7 +350,7 @@ async function main() {
       ...machineMeta('npm run bench:rest', startedAt, loadBefore),
       commit: gitCommit(),
       api_instances: INSTANCES,
-      api_env: { LOG_LEVEL: API_LOG_LEVEL, APP_ENV: 'development', DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX || '10 (default)', node_args: process.env.BENCH_API_NODE_ARGS || '' },
+      api_env: { LOG_LEVEL: API_LOG_LEVEL, APP_ENV: 'development', DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX || '10 (default)', node_args: apiNodeArgs.join(' ') },
       autocannon: { version: readJson(join(ROOT, 'node_modules/autocannon/package.json')).version, connections: CONNECTIONS, duration_s: DURATION, warmup_s: WARMUP, rounds: ROUNDS },
       users: USERS,
       layers_in_stack: layerNames,
