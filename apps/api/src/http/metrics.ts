@@ -40,7 +40,7 @@ export function createHttpMetrics({ config, redis, queue }: { config: Config; re
     middleware(req: IncomingMessage & { routePath?: string; baseUrl?: string }, res, next) {
       const startedAt = performance.now();
       // 'close' follows 'finish', and comes alone when the client went away first.
-      res.once('close', () => {
+      res.on('close', () => {
         const labels = { method: req.method, route: req.routePath ?? (req.baseUrl || 'unmatched'), status: String(res.statusCode) };
         duration.observe(labels, (performance.now() - startedAt) / 1000);
       });

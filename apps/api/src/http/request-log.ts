@@ -63,7 +63,7 @@ export function requestLogger(logger: Logger) {
       get: () => (child ??= logger.child({ req: summaryOf(req, id) })),
       set: (value: Logger) => (child = value),
     });
-    res.once('close', () => {
+    res.on('close', () => {
       const status = res.statusCode;
       const url = redactUrl(req.originalUrl ?? req.url);
       const line = { req: summaryOf(req, id, url), res: { statusCode: status }, responseTime: Date.now() - startedAt };
