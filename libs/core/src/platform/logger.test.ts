@@ -85,7 +85,7 @@ describe('redaction', () => {
     expect(text.match(/\[REDACTED\]/g)).toHaveLength(SECRET_KEYS.length * 3);
   });
 
-  it('the Authorization header pino-http logs under req.headers is redacted', () => {
+  it('an Authorization header logged under req.headers is redacted', () => {
     const { logger, raw, lines } = capture();
     logger.info({ req: { headers: { authorization: 'Bearer eyJhbGciOi.secret.sig', host: 'api' } } }, 'request');
     expect(lines()[0]!.req.headers).toEqual({ authorization: '[REDACTED]', host: 'api' });

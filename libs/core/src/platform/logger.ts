@@ -21,7 +21,7 @@ const SECRET_KEYS = [
 ];
 const EMAIL_KEYS = ['email', 'to'];
 
-/** Redaction paths: top-level keys, one level down, and the request headers pino-http logs. */
+/** Redaction paths: top-level keys, one level down, and request headers, should a line ever carry them. */
 export const REDACT_PATHS = [
   ...[...SECRET_KEYS, ...EMAIL_KEYS].flatMap((key) => [key, `*.${key}`]),
   'req.headers.authorization',
