@@ -39,8 +39,8 @@ export function createHttpMetrics({ config, redis, queue }: { config: Config; re
   return {
     middleware(req: IncomingMessage & { routePath?: string; baseUrl?: string }, res, next) {
       const startedAt = performance.now();
-      // 'close' follows 'finish', and comes alone when the client went away first.
-      res.on('close', () => {
+      // Only answers that were sent: a request whose client went away first has no status to count.
+      res.once('finish', () => {
         const labels = { method: req.method, route: req.routePath ?? (req.baseUrl || 'unmatched'), status: String(res.statusCode) };
         duration.observe(labels, (performance.now() - startedAt) / 1000);
       });

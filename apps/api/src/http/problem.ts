@@ -71,7 +71,7 @@ export function sendProblem(res: ServerResponse, error: AppError): void {
 }
 
 /** body-parser's errors carry a `type`; each becomes the client error it describes. */
-function fromBodyParserError(error: { type?: string; status?: number }): AppError | undefined {
+function fromBodyParserError(error: { type?: string; status?: number; expose?: boolean }): AppError | undefined {
   switch (error.type) {
     case 'entity.too.large':
       return new AppError('payload_too_large', 'Request body is larger than the 100 kB limit.');
@@ -85,6 +85,13 @@ function fromBodyParserError(error: { type?: string; status?: number }): AppErro
     case 'stream.encoding.set':
       return new AppError('validation_failed', 'Request body could not be read.');
     default:
+      // Untyped client errors of body-parser, e.g. a Content-Encoding: gzip body that does not
+      // inflate: still the client's, never a logged 500.
+      if (error.expose === true && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+        if (error.status === 413) return new AppError('payload_too_large', 'Request body is larger than the 100 kB limit.');
+        if (error.status === 415) return new AppError('unsupported_media_type', 'Request body encoding is not supported; send UTF-8 JSON.');
+        return new AppError('validation_failed', 'Request body could not be read.');
+      }
       return undefined;
   }
 }
@@ -103,7 +110,7 @@ export function answerError(error: unknown, req: IncomingMessage & { log: Logger
       ? error
       : error instanceof URIError
         ? new AppError('validation_failed', 'The URL is not validly percent-encoded.')
-        : fromBodyParserError(error as { type?: string });
+        : fromBodyParserError((error ?? {}) as { type?: string; status?: number; expose?: boolean });
   if (res.headersSent) {
     req.log.error({ err: error }, 'error after response started');
     res.destroy();

@@ -18,10 +18,21 @@ const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * of a pending MCP authorization request (`?request=` of the consent page, and its API path).
  */
 const CREDENTIAL_IN_URL = /[?&](?:access_token|token|request)=|\/api\/oauth\/requests\//i;
+const ESCAPE = /%([0-9A-Fa-f]{2})/g;
+const UNRESERVED = /[A-Za-z0-9._~-]/;
 export function redactUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return url;
+  // Escaped unreserved characters mean the same (RFC 3986, 6.2.2.2), and the routes read them
+  // decoded: "access%5Ftoken=" is a token too. They are written out before looking.
+  const normal = url.includes('%')
+    ? url.replace(ESCAPE, (escape, hex: string) => {
+        const char = String.fromCharCode(Number.parseInt(hex, 16));
+        return UNRESERVED.test(char) ? char : escape;
+      })
+    : url;
   // One test first: nearly every URL has nothing to redact.
-  if (url === undefined || !CREDENTIAL_IN_URL.test(url)) return url;
-  return url
+  if (!CREDENTIAL_IN_URL.test(normal)) return normal;
+  return normal
     .replace(/([?&](?:access_token|token|request)=)[^&]*/gi, '$1[REDACTED]')
     .replace(/(\/api\/oauth\/requests\/)[^/?]+/i, '$1[REDACTED]');
 }

@@ -227,9 +227,11 @@ export function createRouteDispatcher(deps: RouteDeps, routes: RouteDefinition[]
   });
   for (const route of routes) {
     const path = toFindMyWayPath(route.path);
-    router.on(route.method.toUpperCase() as HTTPMethod, path, () => undefined, { route });
+    // Each segment of the path, lower-cased, or null for a parameter: see hasEncodedStaticSegment.
+    const segments = route.path.split('/').map((segment) => (segment.startsWith('{') ? null : segment.toLowerCase()));
+    router.on(route.method.toUpperCase() as HTTPMethod, path, () => undefined, { route, segments });
     // Express answers HEAD with the GET route (Node leaves the body out).
-    if (route.method === 'get') router.on('HEAD', path, () => undefined, { route });
+    if (route.method === 'get') router.on('HEAD', path, () => undefined, { route, segments });
   }
 
   function serve(req: ApiRequest, res: ServerResponse, route: RouteDefinition | undefined, params: Record<string, string | undefined>, query: ParsedUrlQuery): void {
@@ -267,10 +269,15 @@ export function createRouteDispatcher(deps: RouteDeps, routes: RouteDefinition[]
 
   const dispatcher: RouteDispatcher = Object.assign(
     (req: IncomingMessage, res: ServerResponse) => {
-      const found = router.find(req.method as HTTPMethod, req.url ?? '/');
+      // A fragment is not part of the target (a client should not send one; Express ignored it).
+      const url = req.url ?? '/';
+      const hash = url.indexOf('#');
+      const target = hash === -1 ? url : url.slice(0, hash);
+      const found = router.find(req.method as HTTPMethod, target);
       if (found === null) return fallback(req, res);
-      const store = found.store as { route?: RouteDefinition } | null;
+      const store = found.store as { route: RouteDefinition; segments: (string | null)[] } | null;
       if (store === null) return found.handler(req, res, found.params, found.store, found.searchParams);
+      if (target.includes('%') && hasEncodedStaticSegment(target, store.segments)) return fallback(req, res);
       serve(req as ApiRequest, res, store.route, found.params, found.searchParams as ParsedUrlQuery);
     },
     {
@@ -283,6 +290,22 @@ export function createRouteDispatcher(deps: RouteDeps, routes: RouteDefinition[]
     },
   );
   return dispatcher;
+}
+
+/**
+ * Whether a matched target spells a fixed segment of its route with percent-escapes
+ * (/api/%61uth/me): find-my-way decodes the whole path before matching, Express matched the raw
+ * one. Such a target is not the route's: it goes to Express (a 404), so that rules written
+ * against the literal paths (a proxy's, the log's redaction) cannot be sidestepped by encoding.
+ */
+function hasEncodedStaticSegment(target: string, segments: (string | null)[]): boolean {
+  const query = target.indexOf('?');
+  let path = query === -1 ? target : target.slice(0, query);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  if (path.charCodeAt(0) !== 47) path = path.slice(path.indexOf('/', path.indexOf('//') + 2)); // absolute-form
+  const raw = path.split('/');
+  if (raw.length !== segments.length) return true;
+  return segments.some((segment, i) => segment !== null && raw[i]!.toLowerCase() !== segment);
 }
 
 /** /api/{user_id}/tasks -> /api/:user_id/tasks */
