@@ -31,11 +31,12 @@ const FALLBACK_CHECK_MS = 2_000;
 /**
  * Waits up to `timeoutMs` for `turn` (as the route has it) to end, for `Prefer: wait`, and
  * resolves to its answer, or null when the time ran out. Reads the turn's event stream from its
- * start and again on each wake-up; a `completed` event carries the result exactly as the worker
- * stored it (it is published after the turn's end has committed), so that answer needs no read of
- * Postgres. Postgres is read for a `failed` event (its error and times are not in the event), and
- * when no news came for 2 s (the stream may be gone). A turn that has ended already (found by its
- * Idempotency-Key) is answered at once.
+ * start, then again only when the turn's end is announced (turnEndsChannel: no read for each of
+ * its other events); a `completed` event carries the result exactly as the worker stored it (it
+ * is published after the turn's end has committed), so that answer needs no read of Postgres.
+ * Postgres is read for a `failed` event (its error and times are not in the event), and when no
+ * end was announced for 2 s (the stream may be gone, or the worker may be older than the
+ * channel). A turn that has ended already (found by its Idempotency-Key) is answered at once.
  */
 export async function waitForTurnOutcome(
   deps: TurnOutcomeDeps,
@@ -46,8 +47,8 @@ export async function waitForTurnOutcome(
   let lastId: string | undefined;
   let hasNews = false;
   let wake: () => void = () => undefined;
-  // News that arrives while we are reading is kept in the flag, not lost.
-  const unsubscribe = deps.events.subscribe(turnId, () => {
+  // An end announced while we are reading is kept in the flag, not lost.
+  const unsubscribe = deps.events.subscribeToEnd(turnId, () => {
     hasNews = true;
     wake();
   });
@@ -65,7 +66,7 @@ export async function waitForTurnOutcome(
       lastId = events[events.length - 1]?.id ?? lastId;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return null;
-      // News came during the read, or the page was full: read on at once.
+      // The end was announced during the read, or the page was full: read on at once.
       if (hasNews || events.length === STREAM_PAGE) continue;
       const isWoken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), Math.min(remaining, FALLBACK_CHECK_MS));

@@ -14,6 +14,11 @@ const RETENTION_SECONDS = 3600;
 
 export const turnEventsKey = (prefix: string, turnId: string) => `${prefix}:turn:${turnId}:events`;
 export const turnEventsChannel = (prefix: string) => `${prefix}:turn-events`;
+/**
+ * The channel that names a turn once more when it ends (completed or failed), for waiters that
+ * need only the end (`Prefer: wait`): they are not woken, and read nothing, for every delta.
+ */
+export const turnEndsChannel = (prefix: string) => `${prefix}:turn-ends`;
 
 export function isTerminalEvent(event: TurnEventName): boolean {
   return event === 'completed' || event === 'failed';
@@ -21,13 +26,16 @@ export function isTerminalEvent(event: TurnEventName): boolean {
 
 /**
  * Appends an event to the turn's stream and tells every API process (one pub/sub channel) that
- * the turn has news; subscribers then read the stream from their last id.
+ * the turn has news; subscribers then read the stream from their last id. A terminal event is
+ * also announced on turnEndsChannel, in the same transaction, after the first announcement.
  */
 export async function publishTurnEvent(redis: Redis, prefix: string, turnId: string, event: TurnEventName, data: unknown): Promise<void> {
   const key = turnEventsKey(prefix, turnId);
+  const isEnd = isTerminalEvent(event);
   const pipeline = redis.multi().xadd(key, 'MAXLEN', '~', '5000', '*', 'event', event, 'data', JSON.stringify(data));
-  pipeline.expire(key, isTerminalEvent(event) ? RETENTION_SECONDS : 24 * 3600);
+  pipeline.expire(key, isEnd ? RETENTION_SECONDS : 24 * 3600);
   pipeline.publish(turnEventsChannel(prefix), turnId);
+  if (isEnd) pipeline.publish(turnEndsChannel(prefix), turnId);
   await pipeline.exec();
 }
 
@@ -45,6 +53,11 @@ export function isStreamId(value: string | undefined): value is string {
 export interface TurnEventSubscriber {
   /** Calls `onNews` whenever the turn has new events, until the returned function is called. */
   subscribe(turnId: string, onNews: () => void): () => void;
+  /**
+   * Calls `onEnd` when the turn's terminal event has been written, until the returned function
+   * is called. A worker older than this channel never announces it: waiters also poll.
+   */
+  subscribeToEnd(turnId: string, onEnd: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -64,26 +77,33 @@ export async function createTurnEventSubscriber(connection: Redis, prefix: strin
  * serving first. Readers also poll, so news missed meanwhile is only late, never lost.
  */
 export function startTurnEventSubscriber(connection: Redis, prefix: string): TurnEventSubscriber & { subscribed: Promise<void> } {
+  const eventsChannel = turnEventsChannel(prefix);
+  const endsChannel = turnEndsChannel(prefix);
   const listeners = new Map<string, Set<() => void>>();
-  connection.on('message', (_channel: string, turnId: string) => {
-    for (const listener of listeners.get(turnId) ?? []) listener();
+  const endListeners = new Map<string, Set<() => void>>();
+  connection.on('message', (channel: string, turnId: string) => {
+    const registry = channel === endsChannel ? endListeners : channel === eventsChannel ? listeners : undefined;
+    for (const listener of registry?.get(turnId) ?? []) listener();
   });
-  const subscribed = connection.subscribe(turnEventsChannel(prefix)).then(() => undefined);
+  const subscribed = connection.subscribe(eventsChannel, endsChannel).then(() => undefined);
   // Only a connection closed before it ever subscribed rejects; close() is then already under way.
   subscribed.catch(() => undefined);
+  const add = (registry: Map<string, Set<() => void>>, turnId: string, listener: () => void) => {
+    let set = registry.get(turnId);
+    if (!set) registry.set(turnId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) registry.delete(turnId);
+    };
+  };
   return {
     subscribed,
-    subscribe(turnId, onNews) {
-      let set = listeners.get(turnId);
-      if (!set) listeners.set(turnId, (set = new Set()));
-      set.add(onNews);
-      return () => {
-        set.delete(onNews);
-        if (set.size === 0) listeners.delete(turnId);
-      };
-    },
+    subscribe: (turnId, onNews) => add(listeners, turnId, onNews),
+    subscribeToEnd: (turnId, onEnd) => add(endListeners, turnId, onEnd),
     async close() {
       listeners.clear();
+      endListeners.clear();
       await closeRedis(connection);
     },
   };
