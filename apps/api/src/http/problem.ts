@@ -70,30 +70,31 @@ export function sendProblem(res: ServerResponse, error: AppError): void {
   res.end(json);
 }
 
-/** body-parser's errors carry a `type`; each becomes the client error it describes. */
+const bodyTooLarge = () => new AppError('payload_too_large', 'Request body is larger than the 100 kB limit.');
+const bodyEncodingUnsupported = () => new AppError('unsupported_media_type', 'Request body encoding is not supported; send UTF-8 JSON.');
+const bodyUnreadable = () => new AppError('validation_failed', 'Request body could not be read.');
+
+/**
+ * body-parser's errors carry a `type`; each becomes the client error it describes. Its untyped
+ * client errors (a Content-Encoding: gzip body that does not inflate) are the client's too, by
+ * status: never a logged 500.
+ */
 function fromBodyParserError(error: { type?: string; status?: number; expose?: boolean }): AppError | undefined {
   switch (error.type) {
     case 'entity.too.large':
-      return new AppError('payload_too_large', 'Request body is larger than the 100 kB limit.');
+      return bodyTooLarge();
     case 'entity.parse.failed':
       return new AppError('invalid_json', 'Request body is not valid JSON.');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new AppError('unsupported_media_type', 'Request body encoding is not supported; send UTF-8 JSON.');
+      return bodyEncodingUnsupported();
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-      return new AppError('validation_failed', 'Request body could not be read.');
-    default:
-      // Untyped client errors of body-parser, e.g. a Content-Encoding: gzip body that does not
-      // inflate: still the client's, never a logged 500.
-      if (error.expose === true && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
-        if (error.status === 413) return new AppError('payload_too_large', 'Request body is larger than the 100 kB limit.');
-        if (error.status === 415) return new AppError('unsupported_media_type', 'Request body encoding is not supported; send UTF-8 JSON.');
-        return new AppError('validation_failed', 'Request body could not be read.');
-      }
-      return undefined;
+      return bodyUnreadable();
   }
+  if (error.expose !== true || typeof error.status !== 'number' || error.status < 400 || error.status >= 500) return undefined;
+  return error.status === 413 ? bodyTooLarge() : error.status === 415 ? bodyEncodingUnsupported() : bodyUnreadable();
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {

@@ -188,11 +188,10 @@ export interface RouteDispatcher extends RequestListener {
   layers: RequestLayer[];
   /** What serves every other request. */
   fallback: RequestListener;
-  /** "GET /api/{user_id}/tasks" for each method and path the dispatcher serves, as find-my-way holds them. */
+  /** "GET /api/{user_id}/tasks" for each method and path the dispatcher registered with its router. */
   servedRoutes(): string[];
 }
 
-const HOP_HEADERS_TRUSTED = (trust: RouteDispatcherOptions['trustProxy'], req: IncomingMessage) => trust(req.socket.remoteAddress ?? '', 0);
 
 /** The first value of a comma-separated, proxy-set header. */
 function firstOf(header: string | string[] | undefined): string | undefined {
@@ -213,8 +212,9 @@ function firstOf(header: string | string[] | undefined): string | undefined {
  * Express would give them (X-Forwarded-* trusted as TRUST_PROXY allows).
  */
 export function createRouteDispatcher(deps: RouteDeps, routes: RouteDefinition[], options: RouteDispatcherOptions): RouteDispatcher {
-  const { trustProxy, fallback } = options;
-  const layers = options.layers;
+  const { layers, trustProxy, fallback } = options;
+  /** "GET /api/{user_id}/tasks" of each registered method and path. */
+  const served: string[] = [];
   const router = FindMyWay({
     caseSensitive: false,
     ignoreTrailingSlash: true,
@@ -229,9 +229,11 @@ export function createRouteDispatcher(deps: RouteDeps, routes: RouteDefinition[]
     const path = toFindMyWayPath(route.path);
     // Each segment of the path, lower-cased, or null for a parameter: see hasEncodedStaticSegment.
     const segments = route.path.split('/').map((segment) => (segment.startsWith('{') ? null : segment.toLowerCase()));
-    router.on(route.method.toUpperCase() as HTTPMethod, path, () => undefined, { route, segments });
     // Express answers HEAD with the GET route (Node leaves the body out).
-    if (route.method === 'get') router.on('HEAD', path, () => undefined, { route, segments });
+    for (const method of route.method === 'get' ? ['GET', 'HEAD'] : [route.method.toUpperCase()]) {
+      router.on(method as HTTPMethod, path, () => undefined, { route, segments });
+      served.push(`${method} ${route.path}`);
+    }
   }
 
   function serve(req: ApiRequest, res: ServerResponse, route: RouteDefinition | undefined, params: Record<string, string | undefined>, query: ParsedUrlQuery): void {
@@ -256,7 +258,8 @@ export function createRouteDispatcher(deps: RouteDeps, routes: RouteDefinition[]
   }
 
   function decorate(req: ApiRequest, params: Record<string, string | undefined>, query: ParsedUrlQuery, route: RouteDefinition | undefined): void {
-    const forwarded = HOP_HEADERS_TRUSTED(trustProxy, req);
+    // X-Forwarded-Proto and -Host count only from a trusted proxy, as in Express.
+    const forwarded = trustProxy(req.socket.remoteAddress ?? '', 0);
     const protocol = forwarded ? (firstOf(req.headers['x-forwarded-proto']) ?? 'http') : 'http';
     req.params = params as Record<string, string>;
     req.query = query;
@@ -283,10 +286,7 @@ export function createRouteDispatcher(deps: RouteDeps, routes: RouteDefinition[]
     {
       layers,
       fallback,
-      servedRoutes: () =>
-        (router as unknown as { routes: { method: string; path: string }[] }).routes.map(
-          ({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`,
-        ),
+      servedRoutes: () => [...served],
     },
   );
   return dispatcher;
