@@ -1,9 +1,8 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnEventsKey } from '@todo/core';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { registerUser, type TestUser } from './support/http-client.js';
-import { SERVER_URL } from './support/postgres.js';
+import { commitsDuring } from './support/postgres.js';
 import { openSse, type SseStream } from './support/sse.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestWorker } from './support/test-worker.js';
@@ -192,8 +191,6 @@ describe('the Postgres safety net of turn streams', () => {
   it('many idle streams cost one Postgres query per heartbeat, not one each, and all of them still end', async () => {
     const heartbeatMs = 100;
     const own = await startTestApp({}, { sseHeartbeatMs: heartbeatMs });
-    const stats = new pg.Client({ connectionString: SERVER_URL });
-    await stats.connect();
     let streams: SseStream[] = [];
     try {
       const user = await registerUser(own.http);
@@ -201,16 +198,8 @@ describe('the Postgres safety net of turn streams', () => {
       for (let i = 0; i < 30; i++) turnIds.push(await turnWithoutJob(own, user));
       streams = await Promise.all(turnIds.map((id) => openSse(`${own.baseUrl}/api/${user.id}/chat/turns/${id}/events`, bearer(user))));
       expect(streams.map((s) => s.status)).toEqual(turnIds.map(() => 200));
-      // Backends report their counts at most once a second: let the opening's queries settle first.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const database = new URL(own.config.databaseUrl).pathname.slice(1);
-      const commits = async () =>
-        Number((await stats.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit);
-      const before = await commits();
-      const startedAt = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const queries = (await commits()) - before;
-      const heartbeats = (Date.now() - startedAt) / heartbeatMs;
+      const { commits: queries, elapsedMs } = await commitsDuring(own.config.databaseUrl, 3_000);
+      const heartbeats = elapsedMs / heartbeatMs;
       // One stream per query would be 30 a heartbeat.
       expect(queries).toBeLessThan(heartbeats * 2);
       expect(streams.every((s) => s.events.length === 0)).toBe(true);
@@ -223,7 +212,6 @@ describe('the Postgres safety net of turn streams', () => {
       expect(streams.map((s) => s.events.map((e) => e.event))).toEqual(turnIds.map(() => ['completed']));
     } finally {
       for (const stream of streams) stream.close();
-      await stats.end();
       await own.close();
     }
   });

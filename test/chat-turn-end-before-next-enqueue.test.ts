@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { registerUser } from './support/http-client.js';
+import { refuseWrites } from './support/postgres.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestWorker } from './support/test-worker.js';
 import { waitFor } from './support/wait.js';
@@ -27,11 +28,7 @@ describe('a turn that ended just before its worker crashed', () => {
   it("hands the conversation to its next turn when the job's retry finds the turn ended", async () => {
     const user = await registerUser(app.http);
     // Holds the first turn's claim (its job retries with backoff) while the crash is staged.
-    await app.db.query(`
-      CREATE OR REPLACE FUNCTION hold_claim() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'held by the test'; END $$;
-      CREATE TRIGGER hold_claim BEFORE UPDATE ON chat_turns FOR EACH ROW
-        WHEN (NEW.status = 'running' AND NEW.user_message = '${message}') EXECUTE FUNCTION hold_claim();`);
+    const releaseClaim = await refuseWrites(app.db, 'hold_claim', 'BEFORE UPDATE ON chat_turns', `NEW.status = 'running' AND NEW.user_message = '${message}'`);
     const first = await app.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body: { message } });
     expect(first.status).toBe(202);
     const turnId = first.body.turn_id as string;
@@ -42,7 +39,7 @@ describe('a turn that ended just before its worker crashed', () => {
     });
     expect(next.status).toBe(202);
     // The crash: the first turn's end is in Postgres, and nobody enqueued the next turn.
-    await app.db.query('DROP TRIGGER hold_claim ON chat_turns');
+    await releaseClaim();
     await app.db.query(
       `UPDATE chat_turns SET status = 'completed', finished_at = now(),
          result = jsonb_build_object('message', 'Done.', 'tool_calls', '[]'::jsonb, 'finish_reason', 'stop')

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { registerUser } from './support/http-client.js';
+import { refuseWrites } from './support/postgres.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestWorker } from './support/test-worker.js';
 import { waitFor } from './support/wait.js';
@@ -28,11 +29,7 @@ describe('a turn whose job ran out of attempts during a Postgres outage', () => 
   it('ends once Postgres is back, and the next message of its conversation runs after it', async () => {
     const user = await registerUser(app.http);
     const message = 'Add a task to renew the passport';
-    await app.db.query(`
-      CREATE OR REPLACE FUNCTION refuse_claim() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'Postgres unreachable (simulated by the test)'; END $$;
-      CREATE TRIGGER refuse_claim BEFORE UPDATE ON chat_turns FOR EACH ROW
-        WHEN (NEW.status = 'running' AND NEW.user_message = '${message}') EXECUTE FUNCTION refuse_claim();`);
+    const allowClaim = await refuseWrites(app.db, 'refuse_claim', 'BEFORE UPDATE ON chat_turns', `NEW.status = 'running' AND NEW.user_message = '${message}'`);
     let turnId: string;
     try {
       const res = await app.http.post(`/api/${user.id}/chat`, { token: user.accessToken, body: { message } });
@@ -41,7 +38,7 @@ describe('a turn whose job ran out of attempts during a Postgres outage', () => 
       // Every attempt met the outage: the job has failed for good.
       await waitFor(async () => (await app.queue.queues.chat.getJob(`turn-${turnId}`))?.isFailed(), 'the job to use up its attempts', 10_000);
     } finally {
-      await app.db.query('DROP TRIGGER IF EXISTS refuse_claim ON chat_turns');
+      await allowClaim();
     }
     // Postgres is back. The user sends the next message in the same conversation.
     const next = await app.http.post(`/api/${user.id}/chat`, {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuiltinModel, createPool, runChatTurn, RetryableTurnError, turnEventsKey, type ChatTurnDeps } from '@todo/core';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { registerUser, type TestUser } from './support/http-client.js';
+import { refuseWrites } from './support/postgres.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestWorker } from './support/test-worker.js';
 
@@ -61,11 +62,7 @@ describe('Prefer: wait, through the real worker', () => {
   it('a turn whose end cannot be recorded fails on its last attempt with no assistant answer stored, and says so', async () => {
     const user = await registerUser(app.http);
     const message = 'Add a task to call the plumber';
-    await app.db.query(`
-      CREATE OR REPLACE FUNCTION refuse_completion() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'completion refused by the test'; END $$;
-      CREATE TRIGGER refuse_completion BEFORE UPDATE ON chat_turns FOR EACH ROW
-        WHEN (NEW.status = 'completed' AND NEW.user_message = '${message}') EXECUTE FUNCTION refuse_completion();`);
+    const allowCompletion = await refuseWrites(app.db, 'refuse_completion', 'BEFORE UPDATE ON chat_turns', `NEW.status = 'completed' AND NEW.user_message = '${message}'`);
     try {
       const res = await post(user, { message });
       expect(res.status).toBe(200);
@@ -78,7 +75,7 @@ describe('Prefer: wait, through the real worker', () => {
       expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
       expect(messages[1]!.tool_calls).not.toBeNull();
     } finally {
-      await app.db.query('DROP TRIGGER IF EXISTS refuse_completion ON chat_turns');
+      await allowCompletion();
     }
   });
 });
@@ -103,15 +100,11 @@ describe('runChatTurn in this process (no worker)', () => {
   it('a tool call whose transaction fails leaves neither its effect nor the message that asked for it; the retry runs it once', async () => {
     const user = await registerUser(app.http);
     const turnId = await accept(user, 'Add a task to buy stamps');
-    await app.db.query(`
-      CREATE OR REPLACE FUNCTION refuse_tool_result() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'tool result refused by the test'; END $$;
-      CREATE TRIGGER refuse_tool_result BEFORE INSERT ON chat_messages FOR EACH ROW
-        WHEN (NEW.role = 'tool' AND NEW.turn_id = '${turnId}') EXECUTE FUNCTION refuse_tool_result();`);
+    const allowToolResult = await refuseWrites(app.db, 'refuse_tool_result', 'BEFORE INSERT ON chat_messages', `NEW.role = 'tool' AND NEW.turn_id = '${turnId}'`);
     try {
       await expect(runChatTurn(deps, turnId, { isLastAttempt: false })).rejects.toBeInstanceOf(RetryableTurnError);
     } finally {
-      await app.db.query('DROP TRIGGER IF EXISTS refuse_tool_result ON chat_messages');
+      await allowToolResult();
     }
     expect((await conversationMessages(app, turnId)).map((m) => m.role)).toEqual(['user']);
     expect((await app.http.get(`/api/${user.id}/tasks`, { token: user.accessToken })).body.tasks).toEqual([]);

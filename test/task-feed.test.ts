@@ -1,11 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, executeToolCall, recordTaskChanges, taskEventsKey } from '@todo/core';
 import type { RunningWorkers } from '../apps/worker/src/worker.js';
 import { registerUser, type TestUser } from './support/http-client.js';
-import { SERVER_URL } from './support/postgres.js';
+import { commitsDuring } from './support/postgres.js';
 import { openSse, type SseEvent, type SseStream } from './support/sse.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { startTestWorker } from './support/test-worker.js';
@@ -230,22 +229,12 @@ describe('GET /api/{user_id}/events', () => {
   it("open feeds ask Postgres nothing at their heartbeats (the token check reads the process's token-version cache), and revocation still ends every one", async () => {
     const heartbeatMs = 100;
     const own = await startTestApp({}, { sseHeartbeatMs: heartbeatMs });
-    const stats = new pg.Client({ connectionString: SERVER_URL });
-    await stats.connect();
     let feeds: SseStream[] = [];
     try {
       const user = await registerUser(own.http);
       feeds = await Promise.all(Array.from({ length: 20 }, () => feed(user, { baseUrl: own.baseUrl })));
-      // Backends report their counts at most once a second: let the opening's queries settle first.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const database = new URL(own.config.databaseUrl).pathname.slice(1);
-      const commits = async () =>
-        Number((await stats.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit);
-      const before = await commits();
-      const startedAt = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const queries = (await commits()) - before;
-      const heartbeats = (Date.now() - startedAt) / heartbeatMs;
+      const { commits: queries, elapsedMs } = await commitsDuring(own.config.databaseUrl, 3_000);
+      const heartbeats = elapsedMs / heartbeatMs;
       expect(heartbeats).toBeGreaterThan(25);
       // A token query per feed per heartbeat would be 20 a heartbeat, over 500 here.
       expect(queries).toBeLessThan(10);
@@ -259,7 +248,6 @@ describe('GET /api/{user_id}/events', () => {
       expect(feeds.every((f) => f.comments.some((c) => /revoked/.test(c)))).toBe(true);
     } finally {
       for (const f of feeds) f.close();
-      await stats.end();
       await own.close();
     }
   });

@@ -52,3 +52,41 @@ export async function createTestDatabase(options: { isEmpty?: boolean } = {}) {
 export function testRedisPrefix(): string {
   return uniqueName(`t_${inject(RUN_ENV)}`);
 }
+
+/**
+ * Transactions committed in the database of `databaseUrl` during `windowMs`, read from
+ * pg_stat_database on a connection of its own to the server's `postgres` database (which commits
+ * nothing in the measured one). Backends report their counts at most once a second, so it first
+ * waits `settleMs` for what came before to show. Returns the count and the window's real length.
+ */
+export async function commitsDuring(databaseUrl: string, windowMs: number, settleMs = 1_500): Promise<{ commits: number; elapsedMs: number }> {
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const stats = new pg.Client({ connectionString: SERVER_URL });
+  await stats.connect();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const read = async () => Number((await stats.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0].xact_commit);
+    const before = await read();
+    const startedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    return { commits: (await read()) - before, elapsedMs: Date.now() - startedAt };
+  } finally {
+    await stats.end();
+  }
+}
+
+/**
+ * Makes Postgres refuse the writes `timing` (e.g. 'BEFORE UPDATE ON chat_turns') that `when`
+ * matches, as an outage would for those statements: a trigger `name` raising an exception.
+ * Resolves to the function that drops it again (safe to call more than once).
+ */
+export async function refuseWrites(db: Pick<pg.Pool, 'query'>, name: string, timing: string, when: string): Promise<() => Promise<void>> {
+  const table = timing.replace(/^.* ON /i, '');
+  await db.query(`
+    CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION '${name}: refused by the test'; END $$;
+    CREATE TRIGGER ${name} ${timing} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${name}();`);
+  return async () => {
+    await db.query(`DROP TRIGGER IF EXISTS ${name} ON ${table}`);
+  };
+}
