@@ -128,18 +128,9 @@ describe('what the review found, fixed', () => {
     // Observed on 'close', a request whose client went away first counted as a 200 (res.statusCode
     // is still its default): a success that never happened. Metrics observe sent answers only.
     let finish!: () => void;
-    const slow = defineRoute({
-      method: 'get',
-      path: '/api/review/slow',
-      operationId: 'reviewSlow',
-      summary: 'slow',
-      tag: 'Review',
-      isAuthenticated: false,
-      responses: { 201: { description: 'late' } },
-      async handle() {
-        await new Promise<void>((resolve) => (finish = resolve));
-        return { status: 201, body: { late: true } };
-      },
+    const slow = reviewRoute('slow', async () => {
+      await new Promise<void>((resolve) => (finish = resolve));
+      return { status: 201, body: { late: true } };
     });
     const server = await serveDispatcher([slow]);
     try {
@@ -235,17 +226,8 @@ describe('what the dispatcher keeps from the Express path (pinned, passing)', ()
   });
 
   it('a handler that throws is a bare 500 problem, logged once as "unhandled error" with the stack, and one error request line', async () => {
-    const broken = defineRoute({
-      method: 'get',
-      path: '/api/review/broken',
-      operationId: 'reviewBroken',
-      summary: 'broken',
-      tag: 'Review',
-      isAuthenticated: false,
-      responses: { 200: { description: 'never' } },
-      async handle() {
-        throw new TypeError('review: secret-ish internal detail');
-      },
+    const broken = reviewRoute('broken', async () => {
+      throw new TypeError('review: secret-ish internal detail');
     });
     const server = await serveDispatcher([broken]);
     try {
@@ -269,20 +251,11 @@ describe('what the dispatcher keeps from the Express path (pinned, passing)', ()
   });
 
   it('an error after an event stream started drops the connection and is logged, without a second answer', async () => {
-    const halfway = defineRoute({
-      method: 'get',
-      path: '/api/review/halfway',
-      operationId: 'reviewHalfway',
-      summary: 'halfway',
-      tag: 'Review',
-      isAuthenticated: false,
-      responses: { 200: { description: 'text/event-stream' } },
-      async handle({ res }) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(': open\n\n');
-        await settle(20);
-        throw new Error('review: broke mid-stream');
-      },
+    const halfway = reviewRoute('halfway', async ({ res }) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': open\n\n');
+      await settle(20);
+      throw new Error('review: broke mid-stream');
     });
     const server = await serveDispatcher([halfway]);
     try {
@@ -322,6 +295,20 @@ describe('what the dispatcher keeps from the Express path (pinned, passing)', ()
 });
 
 /** A second server running a dispatcher with `routes` behind the test app's own layer instances (metrics, log, headers, CORS, JSON). */
+/** A public GET /api/review/<name> route answered by `handle`, for a test's own dispatcher. */
+function reviewRoute(name: string, handle: RouteDefinition['handle']): RouteDefinition {
+  return defineRoute({
+    method: 'get',
+    path: `/api/review/${name}`,
+    operationId: `review-${name}`,
+    summary: name,
+    tag: 'Review',
+    isAuthenticated: false,
+    responses: { 200: { description: name } },
+    handle,
+  });
+}
+
 async function serveDispatcher(routes: RouteDefinition[]): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const dispatcher = createRouteDispatcher({ db: app.db, config: app.config, tokenVersions: app.tokenVersions } as never, routes, {
     layers: app.app.layers,
