@@ -13,13 +13,14 @@ declare module 'express-serve-static-core' {
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+const CREDENTIAL_IN_URL = /[?&](?:access_token|token|request)=|\/api\/oauth\/requests\//i;
+const ESCAPE = /%([0-9A-Fa-f]{2})/g;
+const UNRESERVED = /[A-Za-z0-9._~-]/;
+
 /**
  * Drops what carries credentials before logging: `?access_token=` on event streams, and the id
  * of a pending MCP authorization request (`?request=` of the consent page, and its API path).
  */
-const CREDENTIAL_IN_URL = /[?&](?:access_token|token|request)=|\/api\/oauth\/requests\//i;
-const ESCAPE = /%([0-9A-Fa-f]{2})/g;
-const UNRESERVED = /[A-Za-z0-9._~-]/;
 export function redactUrl(url: string | undefined): string | undefined {
   if (url === undefined) return url;
   // Escaped unreserved characters mean the same (RFC 3986, 6.2.2.2), and the routes read them

@@ -1,5 +1,5 @@
-import type { ServerResponse as Response } from 'node:http';
-import type { ApiRequest as Request } from './route.js';
+import type { ServerResponse } from 'node:http';
+import type { ApiRequest } from './route.js';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { z } from 'zod';
 import { AppError, parseOrThrow, RefreshTokenBodySchema, sessionToJson, type Config, type Session } from '@todo/core';
@@ -30,7 +30,7 @@ export const OptionalRefreshTokenBodySchema = RefreshTokenBodySchema.partial();
  * cross-origin script can only after a CORS preflight that FRONTEND_URL allows; an Origin, when the
  * browser sends one, must also be this API's own origin or a FRONTEND_URL origin.
  */
-function assertTrustedOrigin(req: Request, config: Config): void {
+function assertTrustedOrigin(req: ApiRequest, config: Config): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
   const ownOrigin = `${req.protocol}://${req.host}`;
@@ -38,7 +38,7 @@ function assertTrustedOrigin(req: Request, config: Config): void {
   throw new AppError('forbidden', 'Cookie sessions are accepted only from this site or the configured web app origins.');
 }
 
-type CookieContext = { req: Request; config: Config };
+type CookieContext = { req: ApiRequest; config: Config };
 
 /**
  * True when the client asked for the cookie (X-Refresh-Cookie: true), after checking that it may:
@@ -57,7 +57,7 @@ export function isRefreshCookieMode({ req, config }: CookieContext): boolean {
   return true;
 }
 
-function setRefreshCookie(req: Request, res: Response, value: string, maxAgeSeconds: number): void {
+function setRefreshCookie(req: ApiRequest, res: ServerResponse, value: string, maxAgeSeconds: number): void {
   res.appendHeader(
     'Set-Cookie',
     stringifySetCookie(REFRESH_COOKIE, value, {
@@ -71,7 +71,7 @@ function setRefreshCookie(req: Request, res: Response, value: string, maxAgeSeco
 }
 
 /** Tells the browser to forget the refresh cookie. */
-export function clearRefreshCookie(req: Request, res: Response): void {
+export function clearRefreshCookie(req: ApiRequest, res: ServerResponse): void {
   setRefreshCookie(req, res, '', 0);
 }
 
@@ -81,7 +81,7 @@ export function clearRefreshCookie(req: Request, res: Response): void {
  * clients expect.
  */
 export function sessionResult(
-  { req, res, config }: CookieContext & { res: Response },
+  { req, res, config }: CookieContext & { res: ServerResponse },
   session: Session,
   status = 200,
 ): RouteResult {

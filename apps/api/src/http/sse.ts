@@ -1,5 +1,5 @@
-import type { ServerResponse as Response } from 'node:http';
-import type { ApiRequest as Request } from './route.js';
+import type { ServerResponse } from 'node:http';
+import type { ApiRequest } from './route.js';
 import {
   findFinishedTurns,
   parseStreamEntries,
@@ -28,7 +28,7 @@ export interface EventStreamHubDeps {
   /** Comment lines at least this often keep proxies from closing an idle stream (15 s). */
   heartbeatMs: number;
   /** Open streams, so that shutdown can end them with a final comment. */
-  openStreams: Set<Response>;
+  openStreams: Set<ServerResponse>;
   logger?: Logger;
 }
 
@@ -38,7 +38,7 @@ export interface TurnStreamDeps extends EventStreamHubDeps {
   redisKeyPrefix: string;
 }
 
-function writeEvent(res: Response, event: StreamEvent): void {
+function writeEvent(res: ServerResponse, event: StreamEvent): void {
   res.write(`id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
 }
 
@@ -46,7 +46,7 @@ function writeEvent(res: Response, event: StreamEvent): void {
  * Starts an event-stream response: `no-transform` keeps compressing proxies from buffering it,
  * `X-Accel-Buffering: no` does the same for nginx.
  */
-export function openEventStream(res: Response): void {
+export function openEventStream(res: ServerResponse): void {
   res.statusCode = 200;
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -57,7 +57,7 @@ export function openEventStream(res: Response): void {
 }
 
 /** The valid Last-Event-ID of a request (an EventSource reconnecting), else undefined. */
-export function lastEventIdOf(req: Request): string | undefined {
+export function lastEventIdOf(req: ApiRequest): string | undefined {
   const header = req.headers['last-event-id'];
   return typeof header === 'string' && isStreamId(header) ? header : undefined;
 }
@@ -137,7 +137,7 @@ export class EventStreamHub {
     this.reader = createStreamReader(deps.redis);
   }
 
-  get openStreams(): Set<Response> {
+  get openStreams(): Set<ServerResponse> {
     return this.deps.openStreams;
   }
 
@@ -171,7 +171,7 @@ export class EventStreamHub {
   }
 }
 
-const hubs = new WeakMap<Set<Response>, EventStreamHub>();
+const hubs = new WeakMap<Set<ServerResponse>, EventStreamHub>();
 
 /** The hub of the process whose open streams are `deps.openStreams` (one per app). */
 export function eventStreamHub(deps: EventStreamHubDeps): EventStreamHub {
@@ -186,8 +186,8 @@ export function eventStreamHub(deps: EventStreamHubDeps): EventStreamHub {
 
 export interface EventStreamOptions {
   hub: EventStreamHub;
-  req: Request;
-  res: Response;
+  req: ApiRequest;
+  res: ServerResponse;
   /** Send the events after this id; undefined: from the start. */
   lastId: string | undefined;
   /** Reads the events after `afterId` (at most 500); rejects on a Redis error. */
@@ -362,7 +362,7 @@ export async function findFinalEventId(
  */
 export async function hasSeenTurnEnd(
   deps: Pick<TurnStreamDeps, 'redis' | 'redisKeyPrefix'>,
-  { req, turn }: { req: Request; turn: Turn },
+  { req, turn }: { req: ApiRequest; turn: Turn },
 ): Promise<boolean> {
   const lastId = lastEventIdOf(req);
   if (lastId === undefined || !isTurnFinished(turn)) return false;
@@ -438,7 +438,7 @@ export class TurnSettler {
  */
 export async function streamTurnEvents(
   deps: TurnStreamDeps,
-  { req, res, turn }: { req: Request; res: Response; turn: Turn },
+  { req, res, turn }: { req: ApiRequest; res: ServerResponse; turn: Turn },
 ): Promise<void> {
   const hub = eventStreamHub(deps);
   const settler = hub.settler(deps.db);

@@ -1,5 +1,5 @@
-import type { ServerResponse as Response } from 'node:http';
-import type { ApiRequest as Request } from './route.js';
+import type { ServerResponse } from 'node:http';
+import type { ApiRequest } from './route.js';
 import { latestTaskEventId, taskEventsKey, taskFeedKey, type Logger, type Redis, type TurnEventSubscriber } from '@todo/core';
 import { eventStreamHub, lastEventIdOf, startEventStream } from './sse.js';
 
@@ -11,7 +11,7 @@ export interface TaskFeedStreamDeps {
   /** Comment lines at least this often keep proxies from closing an idle stream (15 s). */
   heartbeatMs: number;
   /** Open streams, so that shutdown can end them with a final comment. */
-  openStreams: Set<Response>;
+  openStreams: Set<ServerResponse>;
   logger?: Logger;
   /**
    * Asked at each heartbeat: false once the access token has expired or been revoked. Answered
@@ -28,7 +28,7 @@ export interface TaskFeedStreamDeps {
  * wake-up was lost (the heartbeat reads of all open feeds go to Redis as one pipeline). Rejects,
  * with nothing sent, when Redis cannot be read: the route answers 503.
  */
-export async function streamTaskFeed(deps: TaskFeedStreamDeps, { req, res, userId }: { req: Request; res: Response; userId: string }): Promise<void> {
+export async function streamTaskFeed(deps: TaskFeedStreamDeps, { req, res, userId }: { req: ApiRequest; res: ServerResponse; userId: string }): Promise<void> {
   const hub = eventStreamHub(deps);
   const key = taskEventsKey(deps.redisKeyPrefix, userId);
   const resumeAfter = lastEventIdOf(req);

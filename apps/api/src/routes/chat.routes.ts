@@ -21,7 +21,7 @@ import {
   TurnJsonSchema,
   type Turn,
 } from '@todo/core';
-import type { ApiRequest as Request } from '../http/route.js';
+import type { ApiRequest } from '../http/route.js';
 import type { AppDeps } from '../app.js';
 import { defineRoute, STREAMED, type RouteDefinition } from '../http/route.js';
 import { hasSeenTurnEnd, streamTurnEvents } from '../http/sse.js';
@@ -39,12 +39,12 @@ const QueryToken = z.object({
 const MAX_WAIT_SECONDS = 60;
 
 /** RFC 7240 `Prefer: wait=N`, capped at 60 s; undefined when not asked. */
-export function preferredWaitSeconds(req: Request): number | undefined {
+export function preferredWaitSeconds(req: ApiRequest): number | undefined {
   const match = /(?:^|[\s,;])wait=(\d{1,6})\b/i.exec([req.headers.prefer ?? ''].flat().join(','));
   return match ? Math.min(Number(match[1]), MAX_WAIT_SECONDS) : undefined;
 }
 
-function idempotencyKey(req: Request): string | undefined {
+function idempotencyKey(req: ApiRequest): string | undefined {
   const key = req.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
@@ -55,7 +55,7 @@ function idempotencyKey(req: Request): string | undefined {
   return key;
 }
 
-const wantsEventStream = (req: Request) => (req.headers.accept ?? '').includes('text/event-stream');
+const wantsEventStream = (req: ApiRequest) => (req.headers.accept ?? '').includes('text/event-stream');
 
 export function chatRoutes(deps: AppDeps): RouteDefinition[] {
   const { db, redis, config, queue, events, openStreams, sseHeartbeatMs, logger } = deps;

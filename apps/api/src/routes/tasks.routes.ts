@@ -17,7 +17,7 @@ import {
   withTaskFeed,
   type TaskWriter,
 } from '@todo/core';
-import type { ApiRequest as Request } from '../http/route.js';
+import type { ApiRequest } from '../http/route.js';
 import type { AppDeps } from '../app.js';
 import { defineRoute, type RouteDefinition } from '../http/route.js';
 
@@ -28,7 +28,7 @@ const notFound = { 404: { description: 'No such task for this user' } };
 
 export function taskRoutes({ db, redis, config }: AppDeps): RouteDefinition[] {
   /** Runs a write (autocommitted) and then publishes it to the user's change feed. */
-  const write = <T>(req: Request, userId: string, work: (writer: TaskWriter) => Promise<T>) =>
+  const write = <T>(req: ApiRequest, userId: string, work: (writer: TaskWriter) => Promise<T>) =>
     withTaskFeed({ db, redis, redisKeyPrefix: config.redisKeyPrefix, logger: req.log }, userId, work);
   const update = (method: 'patch' | 'put', operationId: string) =>
     defineRoute({
