@@ -8,6 +8,8 @@ declare module 'express-serve-static-core' {
     id: string;
     /** Set by requestLogger: the request's child logger. */
     log: Logger;
+    /** The route template the HTTP metrics label the request with, when a router sets one. */
+    routePath?: string;
   }
 }
 

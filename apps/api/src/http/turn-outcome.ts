@@ -45,11 +45,11 @@ export async function waitForTurnOutcome(
   if (isTurnFinished(turn)) return answerOf(turn);
   const turnId = turn.id;
   let lastId: string | undefined;
-  let hasNews = false;
+  let isEndAnnounced = false;
   let wake: () => void = () => undefined;
   // An end announced while we are reading is kept in the flag, not lost.
   const unsubscribe = deps.events.subscribeToEnd(turnId, () => {
-    hasNews = true;
+    isEndAnnounced = true;
     wake();
   });
   const deadline = Date.now() + timeoutMs;
@@ -59,7 +59,7 @@ export async function waitForTurnOutcome(
   };
   try {
     for (;;) {
-      hasNews = false;
+      isEndAnnounced = false;
       const events = await readTurnEvents(deps.redis, deps.redisKeyPrefix, turnId, lastId, STREAM_PAGE);
       const end = events.find((e) => isTerminalEvent(e.event));
       if (end) return end.event === 'completed' ? (end.data as ChatResult) : await endedTurn();
@@ -67,7 +67,7 @@ export async function waitForTurnOutcome(
       const remaining = deadline - Date.now();
       if (remaining <= 0) return null;
       // The end was announced during the read, or the page was full: read on at once.
-      if (hasNews || events.length === STREAM_PAGE) continue;
+      if (isEndAnnounced || events.length === STREAM_PAGE) continue;
       const isWoken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), Math.min(remaining, FALLBACK_CHECK_MS));
         wake = () => {

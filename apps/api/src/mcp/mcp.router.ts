@@ -30,7 +30,7 @@ function methodNotAllowed(_req: Request, res: Response): void {
 export function mcpRouter(deps: McpRouterDeps): Router {
   const router = express.Router();
   router.all('/mcp', (req, _res, next) => {
-    (req as typeof req & { routePath?: string }).routePath = '/mcp';
+    req.routePath = '/mcp';
     next();
   });
   // An OAuth access token must have been issued for this resource (RFC 8707 audience); personal

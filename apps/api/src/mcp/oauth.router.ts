@@ -71,7 +71,7 @@ export function oauthRouter(deps: OAuthRouterDeps): Router {
   const router = express.Router();
 
   router.use((req, _res, next) => {
-    if (req.path in LIMITS || req.path.startsWith('/.well-known/oauth-')) (req as typeof req & { routePath?: string }).routePath = req.path;
+    if (req.path in LIMITS || req.path.startsWith('/.well-known/oauth-')) req.routePath = req.path;
     next();
   });
   for (const path of Object.keys(LIMITS) as OAuthEndpoint[]) router.use(path, rateLimited(deps, path));
