@@ -118,6 +118,12 @@ const ROWS: Array<[string, Expected]> = [
   ['add a task to water the plants today', [add({ title: 'Water the plants', due_date: '2026-03-05' })]],
   ['add task: renew passport, due in 2 weeks', [add({ title: 'Renew passport', due_date: '2026-03-19' })]],
   ['add a task called "Read book" with high priority due friday', [add({ title: 'Read book', priority: 'high', due_date: '2026-03-06' })]],
+  ['remind me to pay rent on the 12th', [add({ title: 'Pay rent', due_date: '2026-03-12' })]],
+  ['add a task to pay rent by the 20th, high priority', [add({ title: 'Pay rent', priority: 'high', due_date: '2026-03-20' })]],
+  // An ordinal inside a title is no date, nor is one after "for".
+  ['add a task to clean the windows on the 5th floor', [add({ title: 'Clean the windows on the 5th floor' })]],
+  ['add a task to buy a gift for the 5th anniversary', [add({ title: 'Buy a gift for the 5th anniversary' })]],
+  ['add a task to order flowers for the 14th', [add({ title: 'Order flowers for the 14th' })]],
   ['move task 3 to friday', [update({ task_id: 3, due_date: '2026-03-06' })]],
   ['reschedule task 3 for next week', [update({ task_id: 3, due_date: '2026-03-12' })]],
   ['postpone task 2 until monday', [update({ task_id: 2, due_date: '2026-03-09' })]],
@@ -308,6 +314,12 @@ const DATES: Array<[string, string]> = [
   // March 1 has passed this year.
   ['on March 1', '2027-03-01'],
   ['due on 2026-12-24', '2026-12-24'],
+  // A day of the month alone: the next one from today on (today is the 5th).
+  ['on the 5th', '2026-03-05'],
+  ['by the 20th', '2026-03-20'],
+  ['before the 31st', '2026-03-31'],
+  // The 3rd has passed this month.
+  ['due the 3rd', '2026-04-03'],
 ];
 
 describe('builtin model: date phrases', () => {
@@ -780,6 +792,11 @@ describe("builtin model: the user's day", () => {
     ['2026-10-25T22:30:00Z', 'Europe/Berlin', 'today', '2026-10-25'],
     ['2026-10-25T22:30:00Z', 'Europe/Berlin', 'tomorrow', '2026-10-26'],
     ['2026-10-24T22:30:00Z', 'Europe/Berlin', 'by the end of the week', '2026-10-30'],
+    // A day of the month in the user's zone; April has no 31st, so "the 31st" is May's.
+    [EVENING, 'Asia/Karachi', 'on the 6th', '2026-03-06'],
+    [EVENING, 'America/Los_Angeles', 'on the 5th', '2026-03-05'],
+    ['2026-04-10T12:00:00Z', 'UTC', 'on the 31st', '2026-05-31'],
+    ['2026-12-20T12:00:00Z', 'UTC', 'by the 2nd', '2027-01-02'],
   ];
 
   it.each(ROWS_BY_ZONE)('at %s in %s, "%s" is %s', async (instant, zone, phrase, date) => {

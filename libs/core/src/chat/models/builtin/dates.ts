@@ -44,6 +44,8 @@ const PHRASE = [
   `(?<md>(?<m1>${MONTH})\\.?\\s+(?<d1>\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+(?<y1>\\d{4}))?)`,
   `(?<dm>(?:the\\s+)?(?<d2>\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?<m2>${MONTH})(?:,?\\s+(?<y2>\\d{4}))?)`,
   `(?<wd>(?:(?:this|next|coming|the)\\s+)?(?<day>${WEEKDAY}))`,
+  // A day of the month alone ("on the 5th"): see findDueDate for when it counts.
+  '(?<dom>(?<d3>\\d{1,2})(?:st|nd|rd|th))',
 ].join('|');
 
 /** Words that announce a date; with one, a date phrase is taken anywhere in the sentence. */
@@ -87,6 +89,15 @@ function nextWeekday(today: Date, weekday: number, includeToday = false): Date {
   return addDays(today, ahead === 0 && !includeToday ? 7 : ahead);
 }
 
+/** The next 5th (or 31st, ...) from today on: this month's unless it has passed, else the next month that has that day. */
+function upcomingDayOfMonth(today: Date, day: number): Date | undefined {
+  for (let ahead = 0; ahead <= 2; ahead++) {
+    const date = calendarDate(today.getUTCFullYear() + Math.floor((today.getUTCMonth() + ahead) / 12), (today.getUTCMonth() + ahead) % 12, day);
+    if (date && date >= today) return date;
+  }
+  return undefined;
+}
+
 /** A day and month without a year: this year's, unless it has passed, then next year's. */
 function upcoming(today: Date, month: number, day: number, year: string | undefined): Date | undefined {
   if (year) return calendarDate(Number(year), month, day);
@@ -116,6 +127,7 @@ function resolve(g: Record<string, string | undefined>, today: Date): Date | und
   if (g.md) return upcoming(today, MONTHS[g.m1!.toLowerCase()]!, Number(g.d1), g.y1);
   if (g.dm) return upcoming(today, MONTHS[g.m2!.toLowerCase()]!, Number(g.d2), g.y2);
   if (g.day) return nextWeekday(today, WEEKDAYS[g.day.toLowerCase()]!);
+  if (g.dom) return upcomingDayOfMonth(today, Number(g.d3));
   return undefined;
 }
 
@@ -127,15 +139,22 @@ export interface DateMatch {
   end: number;
 }
 
+/** "on the 5th" says a date; "for the 5th anniversary" and "on the 5th floor" do not. */
+const DAY_OF_MONTH_CONNECTOR = /^(?:due|deadline|by|on|before|until|till)\b/i;
+const CLAUSE_END = /^\s*(?:$|[.,;!?])/;
+
 /**
  * The due date a sentence states. A phrase counts when a connector announces it ("due",
  * "by", "on", ...) or when it ends the sentence; a bare weekday inside a title
- * ("plan monday meeting") stays part of the title.
+ * ("plan monday meeting") stays part of the title. A day of the month alone ("the 5th") counts
+ * only after a connector other than "for", and only where its clause ends ("pay rent on the 5th,
+ * high priority"), since an ordinal inside a title is rarely a date ("on the 5th floor").
  */
 export function findDueDate(text: string, today: Date): DateMatch | undefined {
   const tail = text.replace(/[\s.!?,;]+$/, '').length;
   let fallback: DateMatch | undefined;
   for (const m of text.matchAll(DATE_RE)) {
+    if (m.groups?.dom && !(DAY_OF_MONTH_CONNECTOR.test(m.groups.conn ?? '') && CLAUSE_END.test(text.slice(m.index + m[0].length)))) continue;
     const date = resolve(m.groups ?? {}, today);
     if (!date) continue;
     const found = { date: toIsoDate(date), start: m.index, end: m.index + m[0].length };
