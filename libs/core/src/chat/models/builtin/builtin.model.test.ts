@@ -124,6 +124,12 @@ const ROWS: Array<[string, Expected]> = [
   ['add a task to clean the windows on the 5th floor', [add({ title: 'Clean the windows on the 5th floor' })]],
   ['add a task to buy a gift for the 5th anniversary', [add({ title: 'Buy a gift for the 5th anniversary' })]],
   ['add a task to order flowers for the 14th', [add({ title: 'Order flowers for the 14th' })]],
+  ['add call mom on the 1st', [add({ title: 'Call mom', due_date: '2026-04-01' })]],
+  // Where the words already say "date", the day of the month alone is one.
+  ['move task 3 to the 12th', [update({ task_id: 3, due_date: '2026-03-12' })]],
+  ['make task 2 due on the 9th', [update({ task_id: 2, due_date: '2026-03-09' })]],
+  ["what's due on the 12th?", [list({ status: 'pending', due_after: '2026-03-11', due_before: '2026-03-13' })]],
+  ['show tasks due by the 20th', [list({ status: 'pending', due_before: '2026-03-21' })]],
   ['move task 3 to friday', [update({ task_id: 3, due_date: '2026-03-06' })]],
   ['reschedule task 3 for next week', [update({ task_id: 3, due_date: '2026-03-12' })]],
   ['postpone task 2 until monday', [update({ task_id: 2, due_date: '2026-03-09' })]],

@@ -45,7 +45,7 @@ const PHRASE = [
   `(?<dm>(?:the\\s+)?(?<d2>\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?<m2>${MONTH})(?:,?\\s+(?<y2>\\d{4}))?)`,
   `(?<wd>(?:(?:this|next|coming|the)\\s+)?(?<day>${WEEKDAY}))`,
   // A day of the month alone ("on the 5th"): see findDueDate for when it counts.
-  '(?<dom>(?<d3>\\d{1,2})(?:st|nd|rd|th))',
+  '(?<dom>(?:the\\s+)?(?<d3>\\d{1,2})(?:st|nd|rd|th))',
 ].join('|');
 
 /** Words that announce a date; with one, a date phrase is taken anywhere in the sentence. */
@@ -148,13 +148,14 @@ const CLAUSE_END = /^\s*(?:$|[.,;!?])/;
  * "by", "on", ...) or when it ends the sentence; a bare weekday inside a title
  * ("plan monday meeting") stays part of the title. A day of the month alone ("the 5th") counts
  * only after a connector other than "for", and only where its clause ends ("pay rent on the 5th,
- * high priority"), since an ordinal inside a title is rarely a date ("on the 5th floor").
+ * high priority"), since an ordinal inside a title is rarely a date ("on the 5th floor"), unless
+ * the caller knows the text is a date (`isDate`: "move task 3 to the 12th").
  */
-export function findDueDate(text: string, today: Date): DateMatch | undefined {
+export function findDueDate(text: string, today: Date, isDate = false): DateMatch | undefined {
   const tail = text.replace(/[\s.!?,;]+$/, '').length;
   let fallback: DateMatch | undefined;
   for (const m of text.matchAll(DATE_RE)) {
-    if (m.groups?.dom && !(DAY_OF_MONTH_CONNECTOR.test(m.groups.conn ?? '') && CLAUSE_END.test(text.slice(m.index + m[0].length)))) continue;
+    if (!isDate && m.groups?.dom && !(DAY_OF_MONTH_CONNECTOR.test(m.groups.conn ?? '') && CLAUSE_END.test(text.slice(m.index + m[0].length)))) continue;
     const date = resolve(m.groups ?? {}, today);
     if (!date) continue;
     const found = { date: toIsoDate(date), start: m.index, end: m.index + m[0].length };
@@ -167,7 +168,7 @@ export function findDueDate(text: string, today: Date): DateMatch | undefined {
 /** The date when the whole text is one date phrase ("tomorrow", "due on 2026-12-24"). */
 export function parseDatePhrase(text: string, today: Date): string | undefined {
   const trimmed = text.trim().replace(/[.!?]+$/, '');
-  const match = findDueDate(trimmed, today);
+  const match = findDueDate(trimmed, today, true);
   return match && match.start === 0 && match.end === trimmed.length ? match.date : undefined;
 }
 
